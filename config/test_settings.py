@@ -1,0 +1,44 @@
+"""Settings for the test suite: the real settings with fast, isolated pieces.
+
+DATABASE_URL and REDIS_URL still come from the environment, so CI runs the
+same suite against PostgreSQL and Redis.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault(
+    "SECRET_KEY", "test-only-secret-key-not-for-production-0123456789"
+)
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="summitwatch-test-media-"))  # noqa: F405
+# An existing, empty STATIC_ROOT: whitenoise warns about a missing one, and the
+# test server finds static files through the finders anyway.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="summitwatch-test-static-"))  # noqa: F405
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# The test server speaks plain HTTP: no redirect to HTTPS, and cookies a
+# browser will send back over http://localhost. tests/test_security_deploy.py
+# checks the production values in a subprocess with production variables.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        key: value
+        for key, value in CONTENT_SECURITY_POLICY["DIRECTIVES"].items()  # noqa: F405
+        if key != "upgrade-insecure-requests"
+    }
+}
+
+# django-axes needs the request in authenticate(), which the test client's
+# login() does not pass. Off for the suite; tests/test_security_axes.py turns
+# it on for the lockout stories.
+AXES_ENABLED = False

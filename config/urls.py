@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.decorators.cache import cache_page
+from django.views.generic import TemplateView
+
+from articles.sitemaps import ArticleSitemap
+from core import views as core_views
+from home.sitemaps import StaticPagesSitemap
+from summits.sitemaps import DeclarationSitemap, SignatorySitemap, SummitSitemap
+
+SITEMAPS = {
+    "pages": StaticPagesSitemap,
+    "summits": SummitSitemap,
+    "declarations": DeclarationSitemap,
+    "signatories": SignatorySitemap,
+    "articles": ArticleSitemap,
+}
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # django-markdownx's own URL names, mounted behind our staff-only wrapper.
+    path(
+        "markdownx/markdownify/",
+        core_views.markdownify,
+        name="markdownx_markdownify",
+    ),
+    path(
+        "markdownx/upload/",
+        core_views.markdown_image_upload,
+        name="markdownx_upload",
+    ),
+    # Crawlers fetch the sitemap often and it changes rarely: an hour's cache
+    # keeps it from walking every table on each visit.
+    path(
+        "sitemap.xml",
+        cache_page(60 * 60)(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots_txt",
+    ),
+    # /healthz and /preview/<token>/, before the catch-all includes.
+    path("", include("editorial.urls")),
+    path("", include("summits.urls")),
+    path("articles/", include("articles.urls")),
+    path("", include("home.urls")),
+]
+
+# A lost database connection outside a view still gets the 503 page.
+handler500 = "editorial.views.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
