@@ -1,0 +1,104 @@
+"""The one markdown pipeline: Python-Markdown, then nh3.
+
+Models render their markdown fields through `render_markdown` on save, and the
+markdownx live preview calls the same function (MARKDOWNX_MARKDOWNIFY_FUNCTION),
+so what an editor previews is exactly what visitors get. Editors paste from the
+web, so the output is sanitised with an allowlist of what markdown produces:
+anything else (scripts, event handlers, styles, iframes, forms, javascript:
+URLs) is dropped here, once, and templates can print the stored HTML.
+"""
+
+import html
+import re
+
+import markdown
+import nh3
+
+MARKDOWN_EXTENSIONS = [
+    "markdown.extensions.extra",  # tables, footnotes, fenced code, attr lists
+    "markdown.extensions.sane_lists",
+    "markdown.extensions.smarty",
+]
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt",
+    "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "ins", "li", "ol",
+    "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul",
+}  # fmt: skip
+
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "td": {"align", "colspan", "rowspan"},
+    "ol": {"start"},
+    # Footnotes from the "extra" extension link back and forth by id.
+    "li": {"id"},
+    "sup": {"id"},
+    "div": {"class"},
+    "code": {"class"},
+}
+
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "nofollow noopener noreferrer"
+# Removed with everything inside them, not just unwrapped to text.
+REMOVED_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object"}
+
+# `id` and `class` are kept only with the values markdown itself produces.
+# An editor's own id could clobber the page's ids or DOM globals that scripts
+# look up; an own class could dress text up as a site notice.
+_ALLOWED_VALUES = {
+    "id": re.compile(r"fn(ref)?:[\w.-]+"),  # footnotes: fn:1, fnref:1
+    "class": re.compile(r"footnote|language-[\w+#.-]+"),  # footnotes, code
+}
+
+
+def _keep_attribute(tag, attribute, value):
+    pattern = _ALLOWED_VALUES.get(attribute)
+    if pattern is None or pattern.fullmatch(value):
+        return value
+    return None
+
+
+def sanitise_html(html_text):
+    """Reduce HTML to the allowlist; relative URLs stay, other schemes go.
+
+    nh3 (ammonia) parses like a browser, so broken and nested tags are
+    judged as a browser would read them, and URLs are checked after entity
+    decoding (`&#106;avascript:`) and whitespace removal.
+    """
+    return nh3.clean(
+        html_text,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=REMOVED_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+def plain_text(text):
+    """Text with every tag removed, for places that take no markup.
+
+    For meta descriptions, feed summaries and the like built from HTML or
+    markdown: the result is plain text (entities decoded), so print it with
+    autoescaping on, never with `|safe`.
+    """
+    if not text:
+        return ""
+    stripped = nh3.clean(text, tags=set(), clean_content_tags=REMOVED_WITH_CONTENT)
+    return " ".join(html.unescape(stripped).split())
+
+
+def render_markdown(text):
+    """Render editor-written markdown to safe HTML."""
+    if not text:
+        return ""
+    rendered = markdown.markdown(
+        text, extensions=MARKDOWN_EXTENSIONS, output_format="html"
+    )
+    return sanitise_html(rendered)

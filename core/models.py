@@ -1,0 +1,139 @@
+"""Shared ground for content models: publishing, slugs and rendered markdown.
+
+`Publishable.objects.published()` is the one place the rule "visible to the
+public" lives. Views, feeds, sitemaps, search and the export all call it; none
+of them filters on status or dates by hand.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+
+from core.markdown import render_markdown
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """Items visitors may see: published, and their time has come."""
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def drafts(self):
+        return self.filter(status=Status.DRAFT)
+
+
+class Publishable(models.Model):
+    """Abstract base for content with a draft / scheduled / published life.
+
+    `published_at` in the future with status "published" means scheduled: the
+    item goes live when its time passes, without a cron job.
+    """
+
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it goes public. A future time schedules it; "
+        "left empty, publishing sets it to now.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        indexes = [
+            models.Index(
+                fields=["status", "published_at"],
+                name="%(app_label)s_%(class)s_pub_idx",
+            )
+        ]
+
+    @property
+    def is_published(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    def save(self, *args, **kwargs):
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+def unique_slug(instance, value, slug_field="slug"):
+    """A slug for `value` that no other row of the instance's model uses.
+
+    Adds -2, -3… on a clash. Text with no usable letters falls back to the
+    model's name, so a slug is never empty.
+    """
+    max_length = instance._meta.get_field(slug_field).max_length
+    base = slugify(value)[: max_length - 6].strip("-") or instance._meta.model_name
+    others = type(instance)._default_manager.exclude(pk=instance.pk)
+    candidate, n = base, 2
+    while others.filter(**{slug_field: candidate}).exists():
+        candidate = f"{base}-{n}"
+        n += 1
+    return candidate
+
+
+class SlugFromTitleMixin:
+    """Fills an empty `slug` from `slug_source` on save; never changes a set slug.
+
+    Stable slugs keep links that others have printed working when a title is
+    edited.
+    """
+
+    slug_source = "title"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, getattr(self, self.slug_source))
+        super().save(*args, **kwargs)
+
+
+class RenderedMarkdownMixin:
+    """Renders each markdown field into its `*_html` twin on save.
+
+    `markdown_fields` maps source field -> HTML field. Rendering happens here
+    and only here, so pages never render markdown per request and an import
+    can never store HTML of its own.
+    """
+
+    markdown_fields = {}
+
+    def render_markdown_fields(self):
+        for source, target in self.markdown_fields.items():
+            setattr(self, target, render_markdown(getattr(self, source)))
+
+    def save(self, *args, **kwargs):
+        self.render_markdown_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            extra = [
+                target
+                for source, target in self.markdown_fields.items()
+                if source in update_fields
+            ]
+            kwargs["update_fields"] = list(update_fields) + extra
+        super().save(*args, **kwargs)

@@ -1,0 +1,31 @@
+"""Bump the content version whenever content changes (see core/cache.py).
+
+Connected in `CoreConfig.ready()` to every content model — anything
+Publishable, and every model of the content apps (signatories, signatures,
+the through tables of many-to-many fields) — without core importing them.
+Imports that save through the ORM are covered too; code that bypasses
+signals (`update()`, `bulk_create()`) calls `bump_content_version()` itself.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from core.cache import bump_content_version_on_commit, content_models
+
+M2M_CHANGES = {"post_add", "post_remove", "post_clear"}
+
+
+def content_saved_or_deleted(sender, using=None, **kwargs):
+    bump_content_version_on_commit(using=using)
+
+
+def content_relations_changed(sender, action, using=None, **kwargs):
+    if action in M2M_CHANGES:
+        bump_content_version_on_commit(using=using)
+
+
+def connect_content_signals():
+    for model in content_models():
+        uid = f"page-cache:{model._meta.label}"
+        post_save.connect(content_saved_or_deleted, sender=model, dispatch_uid=uid)
+        post_delete.connect(content_saved_or_deleted, sender=model, dispatch_uid=uid)
+        m2m_changed.connect(content_relations_changed, sender=model, dispatch_uid=uid)
