@@ -1,0 +1,376 @@
+"""The editors' admin for summits, declarations, signatories and signatures."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, models
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from core.admin import (
+    FORMFIELD_OVERRIDES,
+    PUBLISHING_FIELDSET,
+    EditorAdmin,
+    PrelabelledAutocompleteSelect,
+    PublicationStateFilter,
+    PublishableAdmin,
+    publication_badge,
+    user_may_change,
+)
+from summits.forms import BulkAddSignaturesForm
+from summits.models import Declaration, Signatory, Signature, Summit
+
+
+class SignatureFormSet(BaseInlineFormSet):
+    """Signature rows that label their signatory without a query per row."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {str(s.signatory_id): str(s.signatory) for s in self.get_queryset()}
+        for form in self.forms:
+            form.fields["signatory"].widget.widget.labels = labels
+
+
+class SignatureInline(admin.TabularInline):
+    """Signatures on a declaration's page: one row per party, thirty in a form."""
+
+    model = Signature
+    fields = ["signatory", "status", "date", "ratified_on", "source_url", "note"]
+    autocomplete_fields = ["signatory"]
+    # A plain URL input: the admin's "Currently: … Change: …" URL widget
+    # doubles the height of every one of thirty rows.
+    formfield_overrides = {
+        **FORMFIELD_OVERRIDES,
+        models.URLField: {"widget": forms.URLInput, "assume_scheme": "https"},
+    }
+    extra = 3
+    classes = ["signature-inline"]
+
+    formset = SignatureFormSet
+
+    def get_queryset(self, request):
+        # Each row's label names its signatory and declaration.
+        return super().get_queryset(request).select_related("signatory", "declaration")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "signatory":
+            kwargs["widget"] = PrelabelledAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "signatory" and formfield is not None:
+            # Keep "add a signatory" (a popup); editing or deleting the
+            # signatory itself belongs on its own page, not in each row.
+            widget = formfield.widget
+            widget.can_change_related = False
+            widget.can_delete_related = False
+            widget.can_view_related = False
+        return formfield
+
+
+class SignatoryRecordInline(admin.TabularInline):
+    """A signatory's record across declarations, to read; edit on the declaration."""
+
+    model = Signature
+    fields = ["declaration_link", "status", "date", "ratified_on", "source"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "signature"
+    verbose_name_plural = "record across declarations"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("declaration")
+            .order_by("-declaration__adopted_on", "declaration__title")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="declaration")
+    def declaration_link(self, signature):
+        url = reverse(
+            "admin:summits_declaration_change", args=[signature.declaration_id]
+        )
+        return format_html('<a href="{}">{}</a>', url, signature.declaration)
+
+    @admin.display(description="source")
+    def source(self, signature):
+        if not signature.source_url:
+            return "—"
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer">{}</a>',
+            signature.source_url,
+            signature.source_url[:60],
+        )
+
+
+@admin.register(Signatory)
+class SignatoryAdmin(EditorAdmin):
+    list_display = ["name", "kind", "country", "signed_count", "declined_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug", "country"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "kind", "country", "website", "description"]
+    inlines = [SignatoryRecordInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                signed=Count(
+                    "signatures",
+                    filter=Q(signatures__status=Signature.Status.SIGNED),
+                ),
+                declined=Count(
+                    "signatures",
+                    filter=Q(signatures__status=Signature.Status.DECLINED),
+                ),
+            )
+        )
+
+    @admin.display(description="signed", ordering="signed")
+    def signed_count(self, obj):
+        return obj.signed
+
+    @admin.display(description="declined", ordering="declined")
+    def declined_count(self, obj):
+        return obj.declined
+
+
+class DeclarationOfSummitInline(admin.TabularInline):
+    """The declarations a summit produced, as links; edit them on their own page."""
+
+    model = Declaration
+    fields = ["title_link", "kind", "adopted_on", "binding", "publication"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "declarations adopted at this summit"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="title")
+    def title_link(self, declaration):
+        url = reverse("admin:summits_declaration_change", args=[declaration.pk])
+        return format_html('<a href="{}">{}</a>', url, declaration)
+
+    @admin.display(description="publication")
+    def publication(self, declaration):
+        return publication_badge(declaration)
+
+
+@admin.register(Summit)
+class SummitAdmin(PublishableAdmin):
+    list_display = ["name", "starts_on", "city", "host_country", "publication"]
+    list_filter = [PublicationStateFilter, "host_country"]
+    search_fields = ["name", "city", "venue", "organiser"]
+    date_hierarchy = "starts_on"
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", ("starts_on", "ends_on")]}),
+        ("Place", {"fields": ["city", "venue", "host_country", "organiser"]}),
+        ("Text", {"fields": ["summary", "body", "website"]}),
+        PUBLISHING_FIELDSET,
+    ]
+    inlines = [DeclarationOfSummitInline]
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(PublishableAdmin):
+    list_display = [
+        "title",
+        "summit",
+        "kind",
+        "adopted_on",
+        "binding",
+        "signatures_recorded",
+        "publication",
+    ]
+    list_filter = [PublicationStateFilter, "kind", "binding", "summit"]
+    list_select_related = ["summit"]
+    search_fields = ["title", "summary", "summit__name"]
+    date_hierarchy = "adopted_on"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["summit"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summit", "kind", "adopted_on"]}),
+        (
+            "Text",
+            {"fields": ["binding", "summary", "text", "source_url"]},
+        ),
+        (
+            "Signatories",
+            {
+                "fields": ["reported_signatory_count"],
+                "description": "Record each party below, or paste a list with "
+                "“Bulk-add signatures” (top right, once the declaration is "
+                "saved).",
+            },
+        ),
+        PUBLISHING_FIELDSET,
+    ]
+    inlines = [SignatureInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                signed=Count(
+                    "signatures",
+                    filter=Q(signatures__status=Signature.Status.SIGNED),
+                )
+            )
+        )
+
+    @admin.display(description="signed", ordering="signed")
+    def signatures_recorded(self, obj):
+        reported = obj.reported_signatory_count
+        if reported and reported > obj.signed:
+            return f"{obj.signed} of {reported} reported"
+        return obj.signed
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/bulk-add/",
+                self.admin_site.admin_view(self.bulk_add_view),
+                name="summits_declaration_bulk_add",
+            ),
+            *super().get_urls(),
+        ]
+
+    def bulk_add_view(self, request, object_id):
+        """Paste a list of signatories; all are added, or none (see the form)."""
+        declaration = self.get_object(request, unquote(object_id))
+        if declaration is None:
+            raise Http404("No declaration with that id.")
+        signature_admin = SignatureInline(Declaration, self.admin_site)
+        if not (
+            self.has_change_permission(request, declaration)
+            and signature_admin.has_add_permission(request, declaration)
+        ):
+            raise PermissionDenied
+        change_url = reverse("admin:summits_declaration_change", args=[declaration.pk])
+
+        form = BulkAddSignaturesForm(request.POST or None, declaration=declaration)
+        if request.method == "POST" and form.is_valid():
+            try:
+                created = form.save()
+            except IntegrityError:
+                # Another editor added one of these signatories meanwhile.
+                form.add_error(
+                    None,
+                    "Someone else added signatures to this declaration while you "
+                    "were working. Nothing was saved; send the form again.",
+                )
+            else:
+                self._report_bulk_add(request, declaration, form, created)
+                return HttpResponseRedirect(change_url)
+
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Bulk-add signatures: {declaration}",
+            "subtitle": None,
+            "opts": self.opts,
+            "original": declaration,
+            "form": form,
+            "media": self.media + form.media,
+            "change_url": change_url,
+            "add_signatory_url": reverse("admin:summits_signatory_add"),
+            "recorded_count": declaration.signatures.count(),
+        }
+        return TemplateResponse(
+            request, "admin/summits/declaration/bulk_add.html", context
+        )
+
+    def _report_bulk_add(self, request, declaration, form, created):
+        if created:
+            self.log_change(
+                request,
+                declaration,
+                f"Bulk-added {len(created)} signatures: "
+                + ", ".join(s.signatory.name for s in created),
+            )
+        parts = [f"Added {len(created)} signature{'s' if len(created) != 1 else ''}."]
+        if form.already_recorded:
+            names = ", ".join(s.name for s in form.already_recorded)
+            parts.append(f"Already recorded, left unchanged: {names}.")
+        if form.repeated:
+            names = ", ".join(sorted({s.name for s in form.repeated}))
+            parts.append(f"Listed more than once, added once: {names}.")
+        level = messages.SUCCESS if created else messages.WARNING
+        self.message_user(request, " ".join(parts), level)
+
+
+@admin.register(Signature)
+class SignatureAdmin(EditorAdmin):
+    """Every signature in one list: find all refusals, or every undated entry."""
+
+    list_display = ["signatory", "declaration", "status", "date", "ratified_on"]
+    list_filter = ["status", "declaration__kind", "declaration"]
+    list_select_related = ["signatory", "declaration"]
+    search_fields = ["signatory__name", "declaration__title", "note"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["declaration", "signatory"]
+    fields = [
+        "declaration",
+        "signatory",
+        "status",
+        "date",
+        "ratified_on",
+        "source_url",
+        "note",
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        # A signature on a published declaration is public: changing it is
+        # publishing, like changing the declaration itself.
+        declaration = obj.declaration if obj is not None else None
+        return super().has_change_permission(request, obj) and user_may_change(
+            request.user, declaration
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        declaration = obj.declaration if obj is not None else None
+        return super().has_delete_permission(request, obj) and user_may_change(
+            request.user, declaration
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class SignatureForm(form):
+            def clean_declaration(self):
+                declaration = self.cleaned_data["declaration"]
+                if not user_may_change(user, declaration):
+                    raise forms.ValidationError(
+                        "This declaration is published: only editors can add "
+                        "or move signatures on it. Ask an editor, or pick a "
+                        "draft declaration.",
+                        code="cannot_publish",
+                    )
+                return declaration
+
+        return SignatureForm

@@ -1,0 +1,160 @@
+"""Admin forms for summits: adding many signatures to a declaration at once."""
+
+import difflib
+import re
+
+from django import forms
+from django.contrib.admin.widgets import AdminDateWidget
+from django.db import transaction
+from django.utils.text import slugify
+from django_countries import countries
+
+from summits.models import Signatory, Signature
+
+# "- France", "* France", "• France", "3. France", "3) France": list markers
+# that come along when a list is copied from a web page or a document.
+LIST_MARKER = re.compile(r"^(?:[-*•·–]|\d+[.)])\s+")
+
+
+def clean_line(line):
+    """The name on a pasted line, without list markers or trailing commas."""
+    line = LIST_MARKER.sub("", line.strip())
+    return " ".join(line.rstrip(",;").split())
+
+
+class SignatoryMatcher:
+    """Finds the signatory a pasted name means.
+
+    In order: the signatory's name (any case, spacing tidied) or slug; an ISO
+    country code, two or three letters ("GB", "GBR"); a country's English name
+    as django-countries knows it ("Turkey" finds the signatory "Türkiye").
+    Names come first so that a company called "IBM" is never read as a code.
+    """
+
+    def __init__(self, signatories):
+        self.by_name = {}
+        self.by_slug = {}
+        self.by_country = {}
+        for signatory in signatories:
+            self.by_name[signatory.name.casefold()] = signatory
+            self.by_slug[signatory.slug] = signatory
+            if signatory.country:
+                self.by_country.setdefault(signatory.country.code, []).append(signatory)
+
+    def find(self, name):
+        """(signatory, None) when found, else (None, reason)."""
+        key = " ".join(name.split()).casefold()
+        signatory = self.by_name.get(key) or self.by_slug.get(slugify(name))
+        if signatory:
+            return signatory, None
+        code = self._country_code(name)
+        if code:
+            candidates = self.by_country.get(code, [])
+            if len(candidates) == 1:
+                return candidates[0], None
+            if len(candidates) > 1:
+                names = ", ".join(c.name for c in candidates)
+                return None, f"could be any of {names}; use the full name"
+        return None, self._suggestion(key)
+
+    @staticmethod
+    def _country_code(name):
+        if name.isalpha() and len(name) in (2, 3):
+            code = countries.alpha2(name.upper())
+            if code:
+                return code
+        return countries.by_name(name)
+
+    def _suggestion(self, key):
+        close = difflib.get_close_matches(key, self.by_name, n=1, cutoff=0.75)
+        if close:
+            return f"not found; did you mean “{self.by_name[close[0]].name}”?"
+        return "not found"
+
+
+class BulkAddSignaturesForm(forms.Form):
+    """Paste many signatory names; one status, date and source apply to all.
+
+    All or nothing: if any line names no known signatory, the form is invalid
+    and nothing is saved. Signatories already recorded on the declaration are
+    skipped, not changed: an editor who pastes an updated official list wants
+    the new names added, and the rows already there may carry a more precise
+    date or source that a bulk value must not overwrite. Names listed twice in
+    the paste are added once.
+    """
+
+    names = forms.CharField(
+        label="Signatories, one per line",
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 60}),
+        help_text="A name as recorded, an ISO country code (GB or GBR) or a "
+        "country's English name. List markers and trailing commas are ignored.",
+    )
+    status = forms.ChoiceField(
+        choices=Signature.Status.choices, initial=Signature.Status.SIGNED
+    )
+    date = forms.DateField(
+        required=False,
+        widget=AdminDateWidget,
+        help_text="When they signed, declined or withdrew.",
+    )
+    source_url = forms.URLField(
+        label="Source URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text="Where this list comes from. Every signature carries a source.",
+    )
+    note = forms.CharField(max_length=500, required=False)
+
+    def __init__(self, *args, declaration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.declaration = declaration
+        self.to_add = []
+        self.already_recorded = []
+        self.repeated = []
+
+    def clean_names(self):
+        lines = [
+            (number, clean_line(raw))
+            for number, raw in enumerate(self.cleaned_data["names"].splitlines(), 1)
+        ]
+        lines = [(number, name) for number, name in lines if name]
+        if not lines:
+            raise forms.ValidationError("Paste at least one name.")
+
+        matcher = SignatoryMatcher(Signatory.objects.only("name", "slug", "country"))
+        recorded = set(
+            self.declaration.signatures.values_list("signatory_id", flat=True)
+        )
+        seen = set()
+        problems = []
+        for number, name in lines:
+            signatory, reason = matcher.find(name)
+            if signatory is None:
+                problems.append(f"Line {number}, “{name}”: {reason}.")
+            elif signatory.pk in seen:
+                self.repeated.append(signatory)
+            elif signatory.pk in recorded:
+                seen.add(signatory.pk)
+                self.already_recorded.append(signatory)
+            else:
+                seen.add(signatory.pk)
+                self.to_add.append(signatory)
+        if problems:
+            raise forms.ValidationError(problems)
+        return self.cleaned_data["names"]
+
+    @transaction.atomic
+    def save(self):
+        """Create the new signatures together; return them."""
+        data = self.cleaned_data
+        return Signature.objects.bulk_create(
+            Signature(
+                declaration=self.declaration,
+                signatory=signatory,
+                status=data["status"],
+                date=data["date"],
+                source_url=data["source_url"],
+                note=data["note"],
+            )
+            for signatory in self.to_add
+        )

@@ -1,0 +1,202 @@
+"""Summits, the declarations they produced, and who signed or refused them."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django_countries.fields import CountryField
+from markdownx.models import MarkdownxField
+
+from core.models import Publishable, RenderedMarkdownMixin, SlugFromTitleMixin
+
+
+class Signatory(SlugFromTitleMixin, models.Model):
+    """A party that can sign: a country, an international organisation, a company.
+
+    Not publishable: a signatory is public as soon as it has a published
+    signature, and its record page lists only published declarations.
+    """
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Country"
+        ORGANISATION = "organisation", "International organisation"
+        COMPANY = "company", "Company"
+        OTHER = "other", "Other"
+
+    slug_source = "name"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COUNTRY)
+    country = CountryField(
+        blank=True,
+        help_text="ISO country; empty for the European Union, other "
+        "organisations and companies.",
+    )
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True, help_text="One or two sentences.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "signatories"
+        indexes = [
+            models.Index(fields=["kind", "name"], name="signatory_kind_name_idx")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("summits:signatory_detail", args=[self.slug])
+
+
+class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
+    """An international meeting on AI, with its dates, place and hosts."""
+
+    slug_source = "name"
+    markdown_fields = {"body": "body_html"}
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    city = models.CharField(max_length=100, blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    host_country = CountryField(blank=True)
+    organiser = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True, help_text="Plain text, one paragraph.")
+    body = MarkdownxField(blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    website = models.URLField("official website", blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta(Publishable.Meta):
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="summit_ends_on_not_before_starts_on",
+                violation_error_message="A summit cannot end before it starts.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("summits:summit_detail", args=[self.slug])
+
+
+class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
+    """A text that parties sign: a declaration, statement, commitments or treaty.
+
+    `reported_signatory_count` is for lists we only know in part: the site
+    shows "N of M recorded" when fewer signatures are recorded than reported.
+    """
+
+    class Kind(models.TextChoices):
+        DECLARATION = "declaration", "Declaration"
+        STATEMENT = "statement", "Statement"
+        COMMITMENTS = "commitments", "Commitments"
+        TREATY = "treaty", "Treaty"
+        MEMBERSHIP = "membership", "Membership"
+
+    markdown_fields = {"text": "text_html"}
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    summit = models.ForeignKey(
+        Summit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declarations",
+        help_text="Empty for a treaty that stands alone.",
+    )
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.DECLARATION
+    )
+    adopted_on = models.DateField(null=True, blank=True)
+    binding = models.BooleanField(
+        default=False, help_text="Legally binding on those who sign (and ratify)."
+    )
+    summary = models.TextField(blank=True, help_text="Plain text, one paragraph.")
+    text = MarkdownxField(blank=True, help_text="The text, or its key passages.")
+    text_html = models.TextField(blank=True, editable=False)
+    source_url = models.URLField("source URL", max_length=500, blank=True)
+    reported_signatory_count = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many signatories were reported, when not all are recorded.",
+    )
+    signatories = models.ManyToManyField(
+        Signatory, through="Signature", related_name="declarations"
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta(Publishable.Meta):
+        ordering = ["-adopted_on", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("summits:declaration_detail", args=[self.slug])
+
+
+class Signature(models.Model):
+    """One party's position on one declaration: signed, declined or withdrawn.
+
+    A treaty is signed and later ratified, so it may carry both dates.
+    Every signature records where we learned it (`source_url`).
+    """
+
+    class Status(models.TextChoices):
+        SIGNED = "signed", "Signed"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="signatures"
+    )
+    signatory = models.ForeignKey(
+        Signatory, on_delete=models.PROTECT, related_name="signatures"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.SIGNED
+    )
+    date = models.DateField(
+        null=True, blank=True, help_text="When it signed, declined or withdrew."
+    )
+    ratified_on = models.DateField(
+        null=True, blank=True, help_text="Treaties only: date of ratification."
+    )
+    source_url = models.URLField("source URL", max_length=500, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["signatory__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "signatory"],
+                name="one_signature_per_declaration_and_signatory",
+                violation_error_message="This signatory already has a signature "
+                "on this declaration.",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["declaration", "status"], name="signature_decl_status_idx"
+            ),
+            models.Index(
+                fields=["signatory", "status"], name="signature_sig_status_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.signatory} — {self.get_status_display()} — {self.declaration}"

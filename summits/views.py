@@ -1,0 +1,255 @@
+"""Public pages for summits, declarations, signatories and the compare matrix.
+
+Every page lists `published()` content only; the detail pages of publishable
+things also let staff preview a draft (`PublishedOrPreviewMixin`). Each view
+fetches what its template needs up front, so the number of queries does not
+grow with the data (pinned in tests/test_pages_summits.py).
+"""
+
+import csv
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.http import HttpResponse
+from django.views.generic import DetailView, ListView, TemplateView
+
+from core.views import PublishedOrPreviewMixin
+from summits.matrix import KIND_CHOICES, build_matrix, kind_choices
+from summits.models import Declaration, Signatory, Signature, Summit
+
+SIGNED = Signature.Status.SIGNED
+DECLINED = Signature.Status.DECLINED
+
+
+def with_signature_counts(declarations):
+    """Annotate declarations with their signed and declined counts, in one query."""
+    return declarations.annotate(
+        signed_count=Count("signatures", filter=Q(signatures__status=SIGNED)),
+        declined_count=Count("signatures", filter=Q(signatures__status=DECLINED)),
+    )
+
+
+def published_articles(related_manager):
+    # The reverse relation from articles.Article: summits never imports articles.
+    return related_manager.published().only(
+        "title", "slug", "kind", "lede", "published_at", "outlet"
+    )
+
+
+class SummitListView(ListView):
+    template_name = "summits/summit_list.html"
+    context_object_name = "summits"
+
+    # Built per request, never as a class attribute: published() reads the
+    # clock when called, and a class-level queryset would freeze it at import.
+    def get_queryset(self):
+        return Summit.objects.published().prefetch_related(
+            Prefetch(
+                "declarations",
+                queryset=Declaration.objects.published().only(
+                    "title", "slug", "summit"
+                ),
+                to_attr="published_declarations",
+            )
+        )
+
+
+class SummitDetailView(PublishedOrPreviewMixin, DetailView):
+    model = Summit
+    context_object_name = "summit"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        summit = self.object
+        context["declarations"] = with_signature_counts(summit.declarations.published())
+        context["articles"] = published_articles(summit.articles)
+        return context
+
+
+def signatures_by_status(declaration):
+    """{status: [signatures by signatory name]}, signed first, in one query."""
+    groups = {status: [] for status in Signature.Status.values}
+    for signature in declaration.signatures.select_related("signatory").order_by(
+        "signatory__name"
+    ):
+        groups[signature.status].append(signature)
+    return groups
+
+
+class DeclarationListView(ListView):
+    context_object_name = "declarations"
+
+    def get_queryset(self):
+        return with_signature_counts(
+            Declaration.objects.published().select_related("summit")
+        )
+
+
+class DeclarationDetailView(PublishedOrPreviewMixin, DetailView):
+    model = Declaration
+    context_object_name = "declaration"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("summit")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        declaration = self.object
+        groups = signatures_by_status(declaration)
+        signatures = [s for group in groups.values() for s in group]
+        signed = len(groups[SIGNED])
+        reported = declaration.reported_signatory_count
+        context.update(
+            signature_groups=[
+                (Signature.Status(status), rows) for status, rows in groups.items()
+            ],
+            recorded_count=len(signatures),
+            signed_count=signed,
+            declined_count=len(groups[DECLINED]),
+            # "12 of 27 recorded": we know only part of a reported list.
+            reported_count=reported if reported and reported > signed else None,
+            has_ratifications=any(s.ratified_on for s in signatures),
+            # A declaration may be public before its summit page is.
+            summit=(
+                declaration.summit
+                if declaration.summit and declaration.summit.is_published
+                else None
+            ),
+            articles=published_articles(declaration.articles),
+        )
+        return context
+
+
+# Spreadsheet programs run a cell that starts with one of these as a formula
+# (CSV injection, OWASP). Names and notes come from editors who paste from the
+# web, so such cells get a leading apostrophe: shown as text, never evaluated.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+CSV_HEADER = [
+    "signatory",
+    "kind",
+    "country",
+    "status",
+    "date",
+    "ratified_on",
+    "source_url",
+    "note",
+]
+
+
+def signature_csv_row(signature):
+    signatory = signature.signatory
+    return [
+        csv_safe(cell)
+        for cell in (
+            signatory.name,
+            signatory.get_kind_display(),
+            signatory.country.name if signatory.country else "",
+            signature.get_status_display(),
+            signature.date.isoformat() if signature.date else "",
+            signature.ratified_on.isoformat() if signature.ratified_on else "",
+            signature.source_url,
+            signature.note,
+        )
+    ]
+
+
+class DeclarationCSVView(PublishedOrPreviewMixin, DetailView):
+    """The declaration's signatories as CSV: one row per recorded position."""
+
+    model = Declaration
+
+    def render_to_response(self, context, **response_kwargs):
+        declaration = self.object
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{declaration.slug}-signatories.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow(CSV_HEADER)
+        # The same rows, in the same order, as the tables on the page.
+        for group in signatures_by_status(declaration).values():
+            writer.writerows(signature_csv_row(s) for s in group)
+        return response
+
+
+class DeclarationCompareView(TemplateView):
+    template_name = "summits/declaration_compare.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["matrix"] = build_matrix(self.request.GET)
+        context["kind_choices"] = kind_choices()
+        return context
+
+
+# Countries first, as visitors look for them most; then organisations, companies.
+KIND_ORDER = Case(
+    *(When(kind=kind, then=Value(i)) for i, kind in enumerate(Signatory.Kind.values)),
+    output_field=IntegerField(),
+)
+
+
+class SignatoryListView(ListView):
+    context_object_name = "signatories"
+
+    def get_queryset(self):
+        # Only positions on published declarations count: a draft's signatures
+        # must not leak through a number.
+        published = Q(signatures__declaration__in=Declaration.objects.published())
+        return Signatory.objects.annotate(
+            kind_order=KIND_ORDER,
+            signed_count=Count(
+                "signatures", filter=published & Q(signatures__status=SIGNED)
+            ),
+            declined_count=Count(
+                "signatures", filter=published & Q(signatures__status=DECLINED)
+            ),
+        ).order_by("kind_order", "name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        groups = {}
+        for signatory in context["signatories"]:
+            groups.setdefault(signatory.kind, []).append(signatory)
+        context["kind_groups"] = [
+            (kind, KIND_CHOICES[kind], members) for kind, members in groups.items()
+        ]
+        return context
+
+
+class SignatoryDetailView(DetailView):
+    """A signatory's record. Signatories are public; drafts never show here."""
+
+    model = Signatory
+    context_object_name = "signatory"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        signatory = self.object
+        published = Declaration.objects.published()
+        signatures = list(
+            signatory.signatures.filter(declaration__in=published)
+            .select_related("declaration")
+            .order_by("-declaration__adopted_on", "declaration__title")
+        )
+        context["signatures"] = signatures
+        context["has_ratifications"] = any(s.ratified_on for s in signatures)
+        context["summits_attended"] = (
+            Summit.objects.published()
+            .filter(
+                declarations__in=published,
+                declarations__signatures__signatory=signatory,
+                declarations__signatures__status=SIGNED,
+            )
+            # DISTINCT over a few columns, not the summit's whole body text.
+            .only("name", "slug", "starts_on")
+            .distinct()
+            .order_by("starts_on")
+        )
+        return context
