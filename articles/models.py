@@ -1,0 +1,109 @@
+"""Articles: our own posts, and press items that point to coverage elsewhere."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from markdownx.models import MarkdownxField
+
+from core.models import Publishable, RenderedMarkdownMixin, SlugFromTitleMixin
+from core.uploads import clean_image
+from summits.models import Declaration, Summit
+
+
+class Article(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
+    """A post written by the group, or a press item summarising outside coverage.
+
+    A press item names its outlet, links to the original and gives the date it
+    appeared there; `clean()` insists on all three.
+    """
+
+    class Kind(models.TextChoices):
+        POST = "post", "Post"
+        PRESS = "press", "Press coverage"
+
+    markdown_fields = {"body": "body_html"}
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.POST)
+    lede = models.TextField(
+        blank=True, help_text="One or two plain sentences shown in lists and previews."
+    )
+    body = MarkdownxField(blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    author_name = models.CharField(max_length=200, blank=True)
+    outlet = models.CharField(
+        max_length=200, blank=True, help_text="Press items: who published the original."
+    )
+    original_url = models.URLField(
+        "original URL", max_length=500, blank=True, help_text="Press items: link to it."
+    )
+    original_published_on = models.DateField(
+        "original date",
+        null=True,
+        blank=True,
+        help_text="Press items: when it appeared.",
+    )
+    cover_image = models.ImageField(upload_to="covers/", blank=True)
+    cover_image_alt = models.CharField(
+        "cover image alt text",
+        max_length=300,
+        blank=True,
+        help_text="What the image shows, for people who cannot see it.",
+    )
+    summits = models.ManyToManyField(Summit, blank=True, related_name="articles")
+    declarations = models.ManyToManyField(
+        Declaration, blank=True, related_name="articles"
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta(Publishable.Meta):
+        ordering = ["-published_at", "-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:article_detail", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.kind == self.Kind.PRESS:
+            required = {
+                "outlet": "A press item needs the outlet that published it.",
+                "original_url": "A press item needs the link to the original.",
+                "original_published_on": "A press item needs the original date.",
+            }
+            for field, message in required.items():
+                if not getattr(self, field):
+                    errors[field] = message
+        if self.cover_image and not self.cover_image_alt.strip():
+            errors["cover_image_alt"] = "Describe the cover image for screen readers."
+        try:
+            self.clean_cover_image()
+        except ValidationError as error:
+            errors["cover_image"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+    def clean_cover_image(self):
+        """Decode, check and re-encode a newly uploaded cover image.
+
+        Only a file not yet stored is processed (an edit that keeps the image
+        does not re-encode it again). The upload is replaced by the re-encoded
+        copy under a random name; see core.uploads for why.
+        """
+        cover = self.cover_image
+        if not cover or cover._committed or getattr(cover.file, "is_clean", False):
+            return
+        image = clean_image(cover.file)
+        image.content.is_clean = True
+        self.cover_image = image.content
+
+    def save(self, *args, **kwargs):
+        # Imports, the shell and other code paths that skip full_clean() must
+        # not store an unchecked file either.
+        self.clean_cover_image()
+        super().save(*args, **kwargs)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from articles import feeds, views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.ArticleListView.as_view(), name="article_list"),
+    # Before the slug route, so "feed" and "atom" are never read as slugs.
+    path("feed/", feeds.LatestArticlesFeed(), name="feed_rss"),
+    path("atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
+    path("<slug:slug>/", views.ArticleDetailView.as_view(), name="article_detail"),
+]
