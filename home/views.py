@@ -1,0 +1,130 @@
+"""Pages that gather from every app: the front door and site search."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from articles.models import Article
+from core.search import clean_query
+from home.search import SiteSearch
+from summits.models import Declaration, Signature, Summit
+
+SIGNED = Signature.Status.SIGNED
+DECLINED = Signature.Status.DECLINED
+
+# Lists never need the long text fields; leaving them out keeps pages light.
+ARTICLE_LIST_DEFER = ("body", "body_html", "search_vector")
+
+
+def key_figures():
+    """What the site tracks, counting published declarations only (2 queries)."""
+    published = Declaration.objects.published()
+    figures = Signature.objects.filter(declaration__in=published).aggregate(
+        signatures=Count("pk"),
+        signed=Count("pk", filter=Q(status=SIGNED)),
+        declined=Count("pk", filter=Q(status=DECLINED)),
+        signatories=Count("signatory", distinct=True),
+    )
+    figures["declarations"] = published.count()
+    return figures
+
+
+def featured_summit(timeline, today):
+    """The summit under way or next to come; failing that, the latest one."""
+    for summit in timeline:
+        if summit.ends_on >= today:
+            return summit
+    return timeline[-1] if timeline else None
+
+
+class HomeView(TemplateView):
+    """The front door: the summit that matters now, the timeline, the news.
+
+    Each summit on the timeline lists its declarations with signed and
+    declined counts, so "did X sign Y, and what is the source?" is two clicks
+    away: the declaration, then its signatory table with sources.
+    """
+
+    template_name = "home/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        declarations = (
+            Declaration.objects.published()
+            .annotate(
+                signed_count=Count("signatures", filter=Q(signatures__status=SIGNED)),
+                declined_count=Count(
+                    "signatures", filter=Q(signatures__status=DECLINED)
+                ),
+            )
+            .only("title", "slug", "kind", "summit", "adopted_on")
+            .order_by("adopted_on", "title")
+        )
+        timeline = list(
+            Summit.objects.published()
+            .defer("body", "body_html", "search_vector")
+            .order_by("starts_on", "name")
+            .prefetch_related(
+                Prefetch(
+                    "declarations",
+                    queryset=declarations,
+                    to_attr="published_declarations",
+                )
+            )
+        )
+        articles = Article.objects.published().defer(*ARTICLE_LIST_DEFER)
+        context.update(
+            timeline=timeline,
+            featured_summit=featured_summit(timeline, timezone.localdate()),
+            today=timezone.localdate(),
+            latest_posts=articles.filter(kind=Article.Kind.POST)[:5],
+            latest_press=articles.filter(kind=Article.Kind.PRESS)[:5],
+            figures=key_figures(),
+            recent_refusals=(
+                Signature.objects.filter(
+                    status=DECLINED, declaration__in=Declaration.objects.published()
+                )
+                .select_related("signatory", "declaration")
+                .only(
+                    "status",
+                    "date",
+                    "source_url",
+                    "signatory__name",
+                    "signatory__slug",
+                    "declaration__title",
+                    "declaration__slug",
+                )
+                .order_by("-date", "signatory__name")[:6]
+            ),
+        )
+        return context
+
+
+class SearchView(TemplateView):
+    """`/search/?q=`: results from every source, or a sentence saying why not."""
+
+    template_name = "home/search.html"
+    paginate_by = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        raw_query = self.request.GET.get("q", "")
+        query, problem = clean_query(raw_query)
+        context.update(raw_query=raw_query, query=query, problem=problem)
+        if query:
+            site_search = SiteSearch(query)
+            paginator = Paginator(site_search.matches, self.paginate_by)
+            page_obj = paginator.get_page(self.request.GET.get("page"))
+            context.update(
+                page_obj=page_obj,
+                paginator=paginator,
+                results=site_search.results(page_obj.object_list),
+            )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # Result pages are endless and thin; search engines should skip them.
+        response["X-Robots-Tag"] = "noindex"
+        return response
