@@ -1,0 +1,549 @@
+"""Reading a summitwatch.export/1 document back into the database.
+
+Three stages, and nothing is written until the first two have passed for the
+whole document:
+
+1. `parse_document`: bytes → JSON (with line and column on failure), the
+   `schema` version, then the JSON Schema (JSON path and message per error).
+2. `Importer.check`: what the schema cannot see — duplicate slugs, references
+   to unknown slugs, dates that match the pattern but do not exist, and each
+   object's own model validation (`full_clean`).
+3. `Importer.apply`: upsert by slug inside one transaction, saving only rows
+   whose exported form would change, so a second import is a no-op. Rendered
+   HTML is rebuilt by the models' `save()`; the document never supplies it.
+
+Every problem found becomes one line in `ImportErrors`, which the commands turn
+into a `CommandError`: the database is left exactly as it was.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+from articles.models import Article
+from exchange.format import (
+    ARTICLE_FIELDS,
+    DECLARATION_FIELDS,
+    SCHEMA_ID,
+    SIGNATORY_FIELDS,
+    SIGNATURE_FIELDS,
+    SUMMIT_FIELDS,
+    comparable,
+    decode,
+    load_schema,
+    plain_fields,
+)
+from summits.models import Declaration, Signatory, Signature, Summit
+
+MAX_REPORTED_ERRORS = 20
+
+# Which other sections each section's objects refer to by slug.
+REFERENCES = {
+    "declarations": ("summits", "signatories"),
+    "articles": ("summits", "declarations"),
+}
+
+SECTION_MODELS = {
+    "signatories": (Signatory, SIGNATORY_FIELDS),
+    "summits": (Summit, SUMMIT_FIELDS),
+    "declarations": (Declaration, DECLARATION_FIELDS),
+    "articles": (Article, ARTICLE_FIELDS),
+}
+
+
+class ImportErrors(Exception):
+    """The document cannot be imported; `messages` says why, one per problem."""
+
+    def __init__(self, messages, total=None):
+        self.messages = list(messages)
+        self.total = total if total is not None else len(self.messages)
+        super().__init__("\n".join(self.messages))
+
+    def report(self, source):
+        lines = [f"{source}: nothing was imported."]
+        lines += [f"  - {message}" for message in self.messages]
+        if self.total > len(self.messages):
+            lines.append(f"  … and {self.total - len(self.messages)} more.")
+        return "\n".join(lines)
+
+
+def parse_document(data):
+    """Bytes or text → a document that passed the JSON Schema, or ImportErrors."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportErrors(
+                [f"not UTF-8 text (undecodable byte at offset {error.start})."]
+            ) from error
+    try:
+        document = json.loads(data)
+    except json.JSONDecodeError as error:
+        raise ImportErrors(
+            [f"not valid JSON: {error.msg} at line {error.lineno}, "
+             f"column {error.colno}."]
+        ) from error  # fmt: skip
+    if not isinstance(document, dict):
+        raise ImportErrors(["the document must be a JSON object."])
+    version = document.get("schema")
+    if version is None:
+        raise ImportErrors(
+            [f'no "schema" key: expected "schema": "{SCHEMA_ID}" at the top.']
+        )
+    if version != SCHEMA_ID:
+        raise ImportErrors(
+            [f"unsupported schema {version!r}: this site reads {SCHEMA_ID!r}."]
+        )
+    validator = Draft202012Validator(load_schema())
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+    # One mistake can break two rules (a pattern, and the oneOf around it).
+    messages = list(dict.fromkeys(schema_message(error) for error in errors))
+    messages += [
+        f"{path}: contains a NUL character (\\u0000), which text cannot hold."
+        for path in nul_character_paths(document)
+    ]
+    if messages:
+        raise ImportErrors(messages[:MAX_REPORTED_ERRORS], total=len(messages))
+    return document
+
+
+def nul_character_paths(value, path="$"):
+    """JSON paths of every string holding U+0000.
+
+    JSON allows it, but PostgreSQL text cannot store it and no editor means
+    it, so it is refused up front rather than failing half-way on one database.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from nul_character_paths(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from nul_character_paths(item, f"{path}[{index}]")
+
+
+def schema_message(error):
+    """One schema error as `$.path: message`, in words a data user can act on."""
+    if error.context:
+        # A oneOf "X or null" failed: what matters is why X failed, not that
+        # the value is not null.
+        reasons = [
+            e
+            for e in error.context
+            if not (e.validator == "type" and e.validator_value == "null")
+        ]
+        if reasons:
+            error = best_match(reasons)
+    if error.validator == "pattern" and "description" in error.schema:
+        message = f"{error.instance!r} is not in the expected form. "
+        message += error.schema["description"]
+    else:
+        message = error.message
+    if len(message) > 300:
+        message = message[:300] + "…"
+    return f"{error.json_path}: {message}"
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    def as_text(self):
+        text = f"{self.created} created, {self.updated} updated, "
+        text += f"{self.unchanged} unchanged"
+        return text + (f", {self.deleted} deleted" if self.deleted else "")
+
+
+@dataclass
+class Result:
+    counts: dict = field(
+        default_factory=lambda: {section: Counts() for section in SECTION_MODELS}
+    )
+    warnings: list = field(default_factory=list)
+
+    def lines(self):
+        return [
+            f"{section}: {counts.as_text()}" for section, counts in self.counts.items()
+        ]
+
+
+class DryRunRollback(Exception):
+    """Raised inside the transaction to undo a dry run."""
+
+
+SINGULAR = {
+    "signatories": "signatory",
+    "summits": "summit",
+    "declarations": "declaration",
+    "articles": "article",
+}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a problem is: a JSON path, and whose it is in words.
+
+    `where("summit")` reads `$.declarations[3].summit (declaration 'x')`.
+    """
+
+    path: str
+    owner: str
+
+    def __call__(self, name=None):
+        return f"{self.path}{'.' + name if name else ''} ({self.owner})"
+
+    def child(self, name):
+        return Where(f"{self.path}.{name}", self.owner)
+
+
+@dataclass
+class Planned:
+    """One document object, decoded, with the row it will update (if any)."""
+
+    where: Where
+    values: dict
+    instance: object
+    existing: bool
+    extra: dict = field(default_factory=dict)
+
+
+class Importer:
+    """Checks a parsed document against the database, then applies it."""
+
+    def __init__(self, document, prune=False):
+        self.document = document
+        self.prune = prune
+        self.errors = []
+        self.warnings = []
+        self.plans = {section: [] for section in SECTION_MODELS}
+
+    def error(self, message):
+        self.errors.append(message)
+
+    # -- stage 2: checks -------------------------------------------------
+
+    def check(self):
+        """Find every problem in the document before anything is written."""
+        for section in SECTION_MODELS:
+            self.check_duplicates(section)
+        if not self.errors:
+            for section in SECTION_MODELS:
+                self.plan_section(section)
+            self.check_signatory_names()
+        if self.errors:
+            messages = self.errors[:MAX_REPORTED_ERRORS]
+            raise ImportErrors(messages, total=len(self.errors))
+
+    def check_duplicates(self, section):
+        seen = {}
+        for index, item in enumerate(self.document[section]):
+            slug = item["slug"]
+            if slug in seen:
+                self.error(
+                    f"$.{section}[{index}].slug: duplicate {SINGULAR[section]} "
+                    f"slug {slug!r} (also at $.{section}[{seen[slug]}])."
+                )
+            seen[slug] = index
+        if section == "declarations":
+            for index, item in enumerate(self.document[section]):
+                signed = {}
+                for position, signature in enumerate(item["signatures"]):
+                    slug = signature["signatory"]
+                    if slug in signed:
+                        self.error(
+                            f"$.declarations[{index}].signatures[{position}]: "
+                            f"signatory {slug!r} appears twice on "
+                            f"{item['slug']!r} (also at signatures[{signed[slug]}])."
+                        )
+                    signed[slug] = position
+
+    def existing(self, model, slugs):
+        """Rows of `model` with these slugs, by slug, with what the upsert
+        compares already fetched (in chunks: SQLite caps query parameters)."""
+        related = {
+            Declaration: ["signatures"],
+            Article: ["summits", "declarations"],
+        }.get(model, [])
+        slugs = list(slugs)
+        found = {}
+        for start in range(0, len(slugs), 500):
+            chunk = slugs[start : start + 500]
+            for row in model.objects.filter(slug__in=chunk).prefetch_related(*related):
+                found[row.slug] = row
+        return found
+
+    def known_slugs(self, section):
+        """Slugs a reference may name: the document's, and without --prune
+        the database's too (objects not in the document are left alone)."""
+        model = SECTION_MODELS[section][0]
+        slugs = {item["slug"] for item in self.document[section]}
+        if not self.prune:
+            slugs |= set(model.objects.values_list("slug", flat=True))
+        return slugs
+
+    def decode_values(self, where, model, fields, item):
+        values = {}
+        for name in plain_fields(fields):
+            try:
+                values[name] = decode(model, name, item[name])
+            except ValueError as error:
+                self.error(
+                    f"{where(name)}: {item[name]!r} is not a valid date ({error})."
+                )
+        return values
+
+    def plan_section(self, section):
+        model, fields = SECTION_MODELS[section]
+        items = self.document[section]
+        rows = self.existing(model, (item["slug"] for item in items))
+        known = {name: self.known_slugs(name) for name in REFERENCES.get(section, ())}
+        for index, item in enumerate(items):
+            where = Where(
+                f"$.{section}[{index}]", f"{SINGULAR[section]} {item['slug']!r}"
+            )
+            values = self.decode_values(where, model, fields, item)
+            instance = rows.get(item["slug"]) or model()
+            plan = Planned(where, values, instance, instance.pk is not None)
+            if section == "declarations":
+                plan.extra["summit"] = self.reference(
+                    where, "summit", item["summit"], known["summits"]
+                )
+                plan.extra["signatures"] = self.plan_signatures(
+                    where, item["signatures"], known["signatories"]
+                )
+            if section == "articles":
+                for name in ("summits", "declarations"):
+                    plan.extra[name] = sorted(
+                        slug
+                        for slug in item[name]
+                        if self.reference(where, name, slug, known[name])
+                    )
+            self.validate(plan)
+            self.plans[section].append(plan)
+
+    def reference(self, where, name, slug, known):
+        if slug is None:
+            return None
+        if slug not in known:
+            kind = "summit" if name.startswith("summit") else "declaration"
+            self.error(f"{where(name)}: unknown {kind} slug {slug!r}.")
+            return None
+        return slug
+
+    def plan_signatures(self, where, signatures, known):
+        planned = []
+        for position, item in enumerate(signatures):
+            here = where.child(f"signatures[{position}]")
+            slug = item["signatory"]
+            if slug not in known:
+                self.error(f"{here('signatory')}: unknown signatory slug {slug!r}.")
+                continue
+            values = self.decode_values(here, Signature, SIGNATURE_FIELDS, item)
+            signature = Signature(**values)
+            try:
+                signature.full_clean(
+                    exclude=["declaration", "signatory"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+            except ValidationError as error:
+                self.report_validation(here, error)
+            planned.append((slug, values))
+        return planned
+
+    def validate(self, plan):
+        """The model's own rules (lengths, URLs, choices, clean()), per object.
+
+        Relations are checked by slug above; unique slugs by the duplicate
+        check and the lookup by slug, so no per-row uniqueness queries.
+        """
+        candidate = type(plan.instance)(pk=plan.instance.pk, **plan.values)
+        exclude = ["summit"] if isinstance(candidate, Declaration) else []
+        try:
+            candidate.full_clean(
+                exclude=exclude,
+                validate_unique=False,
+                validate_constraints=isinstance(candidate, Summit),
+            )
+        except ValidationError as error:
+            self.report_validation(plan.where, error)
+        image = plan.values.get("cover_image")
+        try:
+            missing = bool(image) and not default_storage.exists(image)
+        except SuspiciousFileOperation:
+            self.error(f"{plan.where('cover_image')}: {image!r} is outside media.")
+            missing = False
+        if missing:
+            self.warnings.append(
+                f"{plan.where('cover_image')}: {image!r} is not in media storage; "
+                "copy the media files too."
+            )
+
+    def report_validation(self, where, error):
+        for name, messages in error.message_dict.items():
+            target = where() if name == "__all__" else where(name)
+            self.error(f"{target}: {' '.join(messages)}")
+
+    def check_signatory_names(self):
+        """Names are unique too: catch clashes with rows the document does
+        not mention here, rather than as an IntegrityError later."""
+        names = {}
+        for plan in self.plans["signatories"]:
+            name = plan.values["name"]
+            if name in names:
+                self.error(
+                    f"{plan.where('name')}: {name!r} is also the name of "
+                    f"{names[name].owner}."
+                )
+            names[name] = plan.where
+        slugs = {plan.values["slug"] for plan in self.plans["signatories"]}
+        clashes = Signatory.objects.filter(name__in=list(names)).exclude(slug__in=slugs)
+        for signatory in clashes:
+            self.error(
+                f"{names[signatory.name]('name')}: {signatory.name!r} is already "
+                f"the name of signatory {signatory.slug!r} in the database."
+            )
+
+    # -- stage 3: apply --------------------------------------------------
+
+    def apply(self, dry_run=False):
+        """Write the document in one transaction; returns a Result."""
+        result = Result(warnings=self.warnings)
+        try:
+            with transaction.atomic():
+                self.apply_all(result)
+                if dry_run:
+                    raise DryRunRollback
+        except DryRunRollback:
+            pass
+        except IntegrityError as error:
+            raise ImportErrors([f"the database refused the import: {error}"]) from error
+        return result
+
+    def apply_all(self, result):
+        """Upsert section by section, pruning around the upserts.
+
+        With --prune, articles and declarations not in the document go first
+        (they only point at others). Summits and signatories go last: a kept
+        declaration may still point at a doomed summit, or carry a signature
+        of a doomed signatory (both PROTECTed), until its upsert changes that.
+        """
+        if self.prune:
+            self.delete_missing("articles", result)
+            self.delete_missing("declarations", result)
+        ids = {}
+        for section in SECTION_MODELS:
+            for plan in self.plans[section]:
+                outcome = self.apply_plan(section, plan, ids)
+                counts = result.counts[section]
+                setattr(counts, outcome, getattr(counts, outcome) + 1)
+            if section != "articles":
+                model = SECTION_MODELS[section][0]
+                ids[section] = dict(model.objects.values_list("slug", "pk"))
+        if self.prune:
+            self.delete_missing("summits", result)
+            self.delete_missing("signatories", result)
+
+    def apply_plan(self, section, plan, ids):
+        """Save one object if its exported form would change; say what happened."""
+        instance = plan.instance
+        changed = False
+        for name, value in plan.values.items():
+            if comparable(instance, name) != value:
+                setattr(instance, name, value)
+                changed = True
+        if section == "declarations":
+            summit_id = ids["summits"].get(plan.extra["summit"])
+            if instance.summit_id != summit_id:
+                instance.summit_id = summit_id
+                changed = True
+        if changed or not plan.existing:
+            # save(), not bulk writes: the models render markdown and fill
+            # derived fields there, and signal receivers expect it.
+            instance.save()
+        if section == "declarations":
+            changed |= self.apply_signatures(plan, ids["signatories"])
+        elif section == "articles":
+            changed |= self.apply_links(plan, ids)
+        if not plan.existing:
+            return "created"
+        return "updated" if changed else "unchanged"
+
+    def apply_links(self, plan, ids):
+        """Make an article's related summits and declarations match."""
+        changed = False
+        for name in ("summits", "declarations"):
+            manager = getattr(plan.instance, name)
+            wanted = {ids[name][slug] for slug in plan.extra[name]}
+            current = {row.pk for row in manager.all()} if plan.existing else set()
+            if wanted != current:
+                manager.set(wanted)
+                changed = True
+        return changed
+
+    def apply_signatures(self, plan, signatory_ids):
+        """Make a declaration's signatures exactly the document's list."""
+        declaration = plan.instance
+        current = {}
+        if plan.existing:
+            current = {s.signatory_id: s for s in declaration.signatures.all()}
+        changed = False
+        for slug, values in plan.extra["signatures"]:
+            signature = current.pop(signatory_ids[slug], None)
+            if signature is None:
+                signature = Signature(
+                    declaration=declaration, signatory_id=signatory_ids[slug]
+                )
+            different = {
+                name: value
+                for name, value in values.items()
+                if getattr(signature, name) != value
+            }
+            if different or signature.pk is None:
+                for name, value in different.items():
+                    setattr(signature, name, value)
+                signature.save()
+                changed = True
+        if current:
+            Signature.objects.filter(pk__in=[s.pk for s in current.values()]).delete()
+            changed = True
+        return changed
+
+    def doomed(self, section):
+        """Primary keys of rows in `section` that the document does not contain."""
+        model = SECTION_MODELS[section][0]
+        keep = {item["slug"] for item in self.document[section]}
+        return [
+            pk
+            for slug, pk in model.objects.values_list("slug", "pk")
+            if slug not in keep
+        ]
+
+    def delete_missing(self, section, result):
+        model = SECTION_MODELS[section][0]
+        doomed = self.doomed(section)
+        # In chunks: SQLite caps the number of parameters in one query.
+        for start in range(0, len(doomed), 500):
+            model.objects.filter(pk__in=doomed[start : start + 500]).delete()
+        result.counts[section].deleted = len(doomed)
+
+    def missing_counts(self):
+        """How many rows --prune would delete, per section (for the prompt)."""
+        return {section: len(self.doomed(section)) for section in SECTION_MODELS}
+
+
+def import_document(document, dry_run=False, prune=False):
+    """Check and apply a parsed document; raises ImportErrors, returns Result."""
+    importer = Importer(document, prune=prune)
+    importer.check()
+    return importer.apply(dry_run=dry_run)
