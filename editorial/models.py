@@ -1,0 +1,138 @@
+"""Records that keep editors safe: share links for drafts, and old URLs.
+
+Importing this module also registers the content models with
+django-reversion (`editorial.revisions`): it runs while Django loads models,
+before the admin is set up, so the registration there is the one in force.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from editorial import revisions  # noqa: F401
+
+
+def hash_token(token):
+    """The stored form of a preview token: its SHA-256, never the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def for_object(self, obj):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        )
+
+
+class PreviewLink(models.Model):
+    """A share link that shows one draft or scheduled item to anyone holding it.
+
+    The token is random (256 bits) and only its hash is stored: a copy of
+    the database or a backup cannot be turned into working links, and a
+    tampered token simply matches nothing. The editor sees the link once,
+    when creating it. Links expire at `expires_at` and can be revoked early.
+    """
+
+    class Lifetime(models.TextChoices):
+        HOUR = "1h", "1 hour"
+        DAY = "1d", "1 day"
+        WEEK = "7d", "7 days"
+        MONTH = "30d", "30 days"
+
+    LIFETIMES = {
+        Lifetime.HOUR: timedelta(hours=1),
+        Lifetime.DAY: timedelta(days=1),
+        Lifetime.WEEK: timedelta(days=7),
+        Lifetime.MONTH: timedelta(days=30),
+    }
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    note = models.CharField(
+        max_length=200, blank=True, help_text="Who it is for, e.g. “press office”."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="preview_obj_idx")
+        ]
+
+    def __str__(self):
+        return f"Preview of {self.content_type.name} #{self.object_id}"
+
+    @classmethod
+    def create_for(cls, obj, lifetime, user=None, note=""):
+        """A new link for `obj`; returns (link, token). Show the token once."""
+        token = secrets.token_urlsafe(32)
+        link = cls.objects.create(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            token_hash=hash_token(token),
+            note=note,
+            created_by=user,
+            expires_at=timezone.now() + cls.LIFETIMES[lifetime],
+        )
+        return link, token
+
+    @classmethod
+    def find(cls, token):
+        """The usable link for `token`, or None (expired, revoked or unknown)."""
+        return cls.objects.usable().filter(token_hash=hash_token(token)).first()
+
+    @property
+    def is_usable(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def revoke(self):
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+
+class SlugRedirect(models.Model):
+    """An address a published item used to have, pointing at the item itself.
+
+    Pointing at the item (not at its URL of the day) is what collapses
+    chains: however often the slug changes, the old address answers with one
+    301 to wherever the item lives now. Redirects are only tried when the
+    address would otherwise be a 404, so an item that takes an old slug wins.
+    """
+
+    old_path = models.CharField(max_length=400, unique=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_path"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="slugredir_obj_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.old_path} → {self.content_type.name} #{self.object_id}"
