@@ -1,0 +1,95 @@
+"""Playwright driving Debian's Chromium against the live test server.
+
+Playwright cannot download a browser here, so it launches /usr/bin/chromium.
+Without Chromium the browser tests are skipped, unless REQUIRE_BROWSER=1
+(as in CI), where a missing browser is a failure.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    # Django refuses sync ORM calls when an event loop runs in the thread;
+    # Playwright's sync API runs one, and our tests only touch the ORM around it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a screenshot into artifacts/screenshots/<name>.png."""
+
+    def take(name, target=None):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        (target or page).screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def assert_accessible(page):
+    """Run axe-core on the current page; fail on serious or critical violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(label):
+        results = axe.run(page)
+        violations = [
+            v
+            for v in results.response["violations"]
+            if v.get("impact") in {"serious", "critical"}
+        ]
+        summary = "\n".join(
+            f"{v['impact']}: {v['id']} — {v['help']} ({len(v['nodes'])} nodes: "
+            f"{', '.join(n['target'][0] for n in v['nodes'][:3])})"
+            for v in violations
+        )
+        assert not violations, f"axe found problems on {label}:\n{summary}"
+        return results
+
+    return check

@@ -1,0 +1,222 @@
+"""What search engines and link previews see: sitemap, robots.txt, head tags."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+
+from articles.models import Article
+from tests.factories import (
+    ArticleFactory,
+    DeclarationFactory,
+    SignatoryFactory,
+    SignatureFactory,
+    SummitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+BREAKOUT = "</script><script>alert(1)</script>"
+
+
+def sitemap_entries(client):
+    response = client.get(reverse("sitemap"))
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    return {
+        url.find("sm:loc", SITEMAP_NS).text: url.find("sm:lastmod", SITEMAP_NS)
+        for url in root.findall("sm:url", SITEMAP_NS)
+    }
+
+
+def json_ld(html):
+    """Every JSON-LD block of a page, parsed."""
+    blocks = re.findall(
+        r'<script type="application/ld\+json">(.*?)</script>', html, flags=re.S
+    )
+    return [json.loads(block) for block in blocks]
+
+
+# --- Sitemap and robots.txt -------------------------------------------------
+
+
+def test_sitemap_lists_published_content_and_the_main_pages(client):
+    summit = SummitFactory()
+    declaration = DeclarationFactory(summit=summit)
+    signatory = SignatoryFactory()
+    SignatureFactory(declaration=declaration, signatory=signatory)
+    article = ArticleFactory()
+
+    entries = sitemap_entries(client)
+
+    for item in (summit, declaration, signatory, article):
+        location = f"http://testserver{item.get_absolute_url()}"
+        assert location in entries
+        assert entries[location].text == item.updated_at.date().isoformat()
+    assert "http://testserver/" in entries
+    assert "http://testserver/declarations/compare/" in entries
+
+
+def test_sitemap_never_lists_drafts_scheduled_items_or_their_only_signatories(
+    client,
+):
+    hidden = [
+        SummitFactory(draft=True),
+        SummitFactory(scheduled=True),
+        DeclarationFactory(draft=True),
+        ArticleFactory(draft=True),
+        ArticleFactory(scheduled=True),
+    ]
+    only_on_a_draft = SignatureFactory(declaration=hidden[2]).signatory
+    hidden.append(only_on_a_draft)
+
+    entries = sitemap_entries(client)
+
+    for item in hidden:
+        assert f"http://testserver{item.get_absolute_url()}" not in entries
+
+
+def test_robots_txt_allows_the_site_and_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert "User-agent: *" in text
+    assert "Disallow: /admin/" in text and "Disallow: /markdownx/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+# --- Head tags --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url_name", ["home:home", "articles:article_list", "home:search"]
+)
+def test_every_page_has_a_title_description_and_canonical_link(client, url_name):
+    html = client.get(reverse(url_name)).content.decode()
+
+    assert re.search(r"<title>[^<]+</title>", html)
+    assert re.search(r'<meta name="description" content="[^"]+">', html)
+    assert f'<link rel="canonical" href="http://testserver{reverse(url_name)}">' in html
+    assert '<meta property="og:title"' in html
+    assert '<meta name="twitter:card"' in html
+
+
+def test_a_filtered_list_page_is_canonical_with_its_filter_only(client):
+    ArticleFactory.create_batch(21)
+
+    html = client.get(
+        reverse("articles:article_list"), {"kind": "post", "page": 2, "utm": "x"}
+    ).content.decode()
+
+    assert (
+        '<link rel="canonical" href="http://testserver/articles/?kind=post&amp;page=2">'
+        in html
+    )
+
+
+def test_an_article_page_has_link_preview_tags_with_its_cover_image(client):
+    article = ArticleFactory(title="Seoul, a year on", lede="One year later.")
+    Article.objects.filter(pk=article.pk).update(
+        cover_image="covers/seoul.jpg", cover_image_alt="Delegates in Seoul"
+    )
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="og:title" content="Seoul, a year on">' in html
+    assert '<meta property="og:description" content="One year later.">' in html
+    assert (
+        '<meta property="og:image" content="http://testserver/media/covers/seoul.jpg">'
+        in html
+    )
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert '<meta name="twitter:image:alt" content="Delegates in Seoul">' in html
+
+
+def test_values_in_head_tags_are_escaped_for_their_attribute(client):
+    article = ArticleFactory(title='Say "no" <b>&</b>', lede='"quoted" <i>')
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    escaped = "Say &quot;no&quot; &lt;b&gt;&amp;&lt;/b&gt;"
+    assert f'<meta property="og:title" content="{escaped}">' in html
+    assert "<b>&</b>" not in html
+
+
+@pytest.mark.parametrize(
+    "kind, schema_type", [("post", "BlogPosting"), ("press", "NewsArticle")]
+)
+def test_an_article_describes_itself_in_json_ld(client, kind, schema_type):
+    article = ArticleFactory(
+        title="Structured",
+        kind=kind,
+        author_name="Ada",
+        outlet="Gazette",
+        original_url="https://example.org/o",
+        original_published_on="2025-02-12",
+    )
+
+    (data,) = json_ld(client.get(article.get_absolute_url()).content.decode())
+
+    assert data["@type"] == schema_type
+    assert data["headline"] == "Structured"
+    assert data["author"] == {"@type": "Person", "name": "Ada"}
+    assert data["url"] == f"http://testserver{article.get_absolute_url()}"
+    assert data["datePublished"].startswith(article.published_at.date().isoformat())
+
+
+def test_a_title_cannot_break_out_of_the_json_ld_script(client):
+    article = ArticleFactory(title=f"Evil {BREAKOUT} & co")
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    (data,) = json_ld(html)
+    assert data["headline"] == f"Evil {BREAKOUT} & co"
+
+
+def test_a_summit_is_an_event_in_json_ld_for_the_summit_pages():
+    """The tag the summit pages include; core knows summits only by their fields."""
+    summit = SummitFactory(
+        name=f"Summit {BREAKOUT}",
+        city="Seoul",
+        host_country="KR",
+        organiser="Republic of Korea",
+    )
+    request = RequestFactory().get("/")
+
+    html = Template("{% load seo %}{% jsonld_for summit %}").render(
+        Context({"summit": summit, "request": request})
+    )
+
+    (data,) = json_ld(html)
+    assert data["@type"] == "Event"
+    assert data["name"] == f"Summit {BREAKOUT}"
+    assert data["startDate"] == "2024-05-21" and data["endDate"] == "2024-05-22"
+    assert data["location"]["address"] == {
+        "@type": "PostalAddress",
+        "addressLocality": "Seoul",
+        "addressCountry": "KR",
+    }
+    assert data["organizer"]["name"] == "Republic of Korea"
+    assert data["url"] == f"http://testserver{summit.get_absolute_url()}"
+
+
+def test_a_declaration_gets_json_ld_too():
+    declaration = DeclarationFactory(title="Bletchley Declaration")
+
+    html = Template("{% load seo %}{% jsonld_for declaration %}").render(
+        Context({"declaration": declaration})
+    )
+
+    (data,) = json_ld(html)
+    assert data["@type"] == "CreativeWork"
+    assert data["name"] == "Bletchley Declaration"
+    assert data["url"].endswith(declaration.get_absolute_url())
