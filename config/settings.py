@@ -308,4 +308,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes announces its version at every start, i.e. on every
+    # management command; its lockout messages come from other loggers.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }

@@ -21,11 +21,15 @@ DECLINED = Signature.Status.DECLINED
 
 
 def with_signature_counts(declarations):
-    """Annotate declarations with their signed and declined counts, in one query."""
+    """Annotate declarations with their signed and declined counts, in one query.
+
+    Django leaves Meta.ordering out of aggregated queries, so the newest-first
+    order is restated here.
+    """
     return declarations.annotate(
         signed_count=Count("signatures", filter=Q(signatures__status=SIGNED)),
         declined_count=Count("signatures", filter=Q(signatures__status=DECLINED)),
-    )
+    ).order_by(*Declaration._meta.ordering)
 
 
 def published_articles(related_manager):

@@ -140,6 +140,20 @@ def test_declaration_list_shows_published_declarations_with_counts(client):
     assert (row.signed_count, row.declined_count) == (2, 1)
 
 
+def test_declarations_are_listed_newest_first_on_the_list_and_summit_pages(client):
+    # Created out of order, each with signatures: the counts are an aggregate,
+    # and Django drops Meta.ordering from aggregated queries.
+    summit = SummitFactory()
+    for title, year in [("Middle", 2001), ("Newest", 2024), ("Oldest", 1987)]:
+        declaration = DeclarationFactory(
+            title=title, summit=summit, adopted_on=datetime.date(year, 5, 1)
+        )
+        SignatureFactory(declaration=declaration)
+    for url in (reverse("summits:declaration_list"), summit.get_absolute_url()):
+        titles = [d.title for d in client.get(url).context["declarations"]]
+        assert titles == ["Newest", "Middle", "Oldest"], url
+
+
 def test_declaration_list_links_its_summit_only_when_the_summit_is_public(client):
     DeclarationFactory(title="Public one", summit=SummitFactory(name="Open Summit"))
     DeclarationFactory(
