@@ -21,7 +21,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import F, Q, TextField, Value
+from django.db.models import Case, F, FloatField, Q, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -71,12 +71,23 @@ class SearchDocument:
             pieces += [F(field), Value(" … ")]
         return Concat(*pieces[:-1], output_field=TextField())
 
-    def contains(self, text):
+    def contains(self, text, fields=None):
         """The SQLite fallback: any field contains the text, case-insensitively."""
         condition = Q()
-        for field in self.fields:
+        for field in self.fields if fields is None else fields:
             condition |= Q(**{f"{field}__icontains": text})
         return condition
+
+    def fallback_rank(self, text):
+        """The SQLite fallback's rank: where the text was found, weighted as
+        PostgreSQL's SearchRank weighs A, B and C, so a match in a title
+        comes before one in a body on both backends."""
+        whens = [
+            When(self.contains(text, fields), then=Value(weight))
+            for fields, weight in ((self.a, 1.0), (self.b, 0.4), (self.c, 0.2))
+            if fields
+        ]
+        return Case(*whens, default=Value(0.0), output_field=FloatField())
 
 
 def uses_full_text():

@@ -6,13 +6,13 @@ paginated by the database (a count and one page), then the page's own objects
 are fetched, one query per kind present, with their snippets.
 
 On PostgreSQL the union matches the stored `search_vector` and orders by
-`SearchRank`; on SQLite every row gets rank 0 and the `icontains` fallback
-orders by title.
+`SearchRank`; on SQLite the `icontains` fallback ranks a row by where the
+words were found (title, summary or body), then by title.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import F, FloatField, Value
+from django.db.models import F, Value
 from django.utils.functional import cached_property
 
 from articles.models import Article
@@ -109,7 +109,7 @@ class SiteSearch:
             )
         else:
             queryset = queryset.filter(source.document.contains(self.query)).annotate(
-                result_rank=Value(0.0, output_field=FloatField())
+                result_rank=source.document.fallback_rank(self.query)
             )
         # No ORDER BY inside a UNION part: the union is ordered as a whole.
         return (

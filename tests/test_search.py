@@ -157,11 +157,12 @@ def test_snippets_drop_markdown_noise():
     assert snippet == "Why <mark>compute</mark> caps matter"
 
 
-# --- PostgreSQL full-text search --------------------------------------------
+# --- ranking, and PostgreSQL full-text search ---------------------------------
 
 
-def test_postgresql_ranks_a_title_match_above_a_body_match(client):
-    needs_postgresql()
+def test_a_title_match_ranks_above_a_summary_match_above_a_body_match(client):
+    # Full-text rank on PostgreSQL, the fallback's field weights on SQLite:
+    # either way not alphabetical ("Also notes" would come first).
     ArticleFactory(title="Notes", body="Some words about verification at the end.")
     ArticleFactory(title="Verification of compute", body="Nothing else.")
     ArticleFactory(title="Also notes", lede="Why verification matters.")
