@@ -13,6 +13,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from articles.models import Article
+from core.markdown import absolutise_urls
 
 FEED_ITEMS = 20
 FEED_MAX_AGE = 15 * 60
@@ -34,6 +35,15 @@ class LatestArticlesFeed(Feed):
         response = super().__call__(request, *args, **kwargs)
         patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
         return response
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Bodies link within the site by path; readers need whole URLs.
+        for item in feed.items:
+            for key in ("description", "content"):
+                if item.get(key):
+                    item[key] = absolutise_urls(item[key], item["link"])
+        return feed
 
     def items(self):
         return Article.objects.published().defer("body", "search_vector")[:FEED_ITEMS]

@@ -10,6 +10,7 @@ URLs) is dropped here, once, and templates can print the stored HTML.
 
 import html
 import re
+from urllib.parse import urljoin, urlsplit
 
 import markdown
 import nh3
@@ -102,3 +103,25 @@ def render_markdown(text):
         text, extensions=MARKDOWN_EXTENSIONS, output_format="html"
     )
     return sanitise_html(rendered)
+
+
+# nh3 writes every attribute double-quoted, with `"` inside escaped, so this
+# finds exactly the URL attributes of sanitised HTML.
+_URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+def absolutise_urls(html_text, base_url):
+    """Sanitised HTML with its relative links and images made absolute.
+
+    For HTML read away from the site, such as feed items: a reader resolves
+    `/declarations/…` against nothing. Only relative URLs change (sanitising
+    left no other schemes than http, https and mailto).
+    """
+
+    def absolute(match):
+        attribute, url = match.groups()
+        if urlsplit(html.unescape(url)).scheme:
+            return match.group(0)
+        return f'{attribute}="{urljoin(base_url, url)}"'
+
+    return _URL_ATTRIBUTE.sub(absolute, html_text)

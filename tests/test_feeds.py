@@ -1,6 +1,7 @@
 """The RSS and Atom feeds, as a feed reader sees them."""
 
 import datetime
+import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Article
+from core.markdown import absolutise_urls
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +118,40 @@ def test_feed_query_count_does_not_grow(client, django_assert_num_queries, url):
     cache.clear()
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "element"),
+    [
+        (RSS, "channel/item/description"),
+        (
+            ATOM,
+            "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}content",
+        ),
+    ],
+)
+def test_links_and_images_in_the_body_are_absolute(client, url, element):
+    ArticleFactory(
+        slug="on-bletchley",
+        body="See [the declaration](/declarations/bletchley/) and "
+        "[its source](https://www.gov.uk/x?a=1&b=2).\n\n![A chart](/media/chart.png)",
+    )
+    # Raw XML: feedparser would resolve relative links itself, a reader may not.
+    body = ET.fromstring(client.get(url).content).find(element).text
+    assert 'href="http://testserver/declarations/bletchley/"' in body
+    assert 'src="http://testserver/media/chart.png"' in body
+    assert 'href="https://www.gov.uk/x?a=1&amp;b=2"' in body
+    assert 'href="/' not in body and 'src="/' not in body
+
+
+def test_absolutise_urls_leaves_absolute_and_mailto_links_alone():
+    html = (
+        '<a href="/a?b=1&amp;c=2">x</a><a href="mailto:ed@example.org">m</a>'
+        '<a href="#fn:1">1</a><img src="pic.png" alt="">'
+    )
+    assert absolutise_urls(html, "https://site.example/articles/one/") == (
+        '<a href="https://site.example/a?b=1&amp;c=2">x</a>'
+        '<a href="mailto:ed@example.org">m</a>'
+        '<a href="https://site.example/articles/one/#fn:1">1</a>'
+        '<img src="https://site.example/articles/one/pic.png" alt="">'
+    )
