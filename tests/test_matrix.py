@@ -176,7 +176,12 @@ def test_the_page_is_an_accessible_table_with_caption_and_scoped_headers(
     response = client.get(URL)
     html = response.content.decode()
 
-    assert '<caption id="matrix-caption">Countries × 2 declarations' in html
+    assert (
+        '<caption id="matrix-caption" class="visually-hidden">Countries × 2 '
+        "declarations" in html
+    )
+    # The same words are visible above the scroller, where a phone shows them.
+    assert '<p class="matrix-summary" aria-hidden="true">Countries × 2' in html
     assert html.count('<th scope="col">') == 3  # "Signatory" + 2 declarations
     assert html.count('<th scope="row">') == 3 + 1  # 3 countries + totals
     # Words, not only symbols or colour: visible, or for screen readers.

@@ -229,10 +229,8 @@ def test_declaration_page_groups_signatories_by_status_with_dates_and_sources(
     }
     # Signed comes before declined, before withdrawn, each with words not
     # only colour.
-    assert html.index("Signed</span> 1 signatory") < html.index(
-        "Declined</span> 1 signatory"
-    )
-    assert "Withdrawn</span> 1 signatory" in html
+    assert html.index("Signed</span> by 1") < html.index("Declined</span> by 1")
+    assert "Withdrawn</span> by 1" in html
     assert "5 Sep 2024" in html
     assert "2 Jan 2025" in html  # ratification column, since there is one
     assert 'href="https://gov.uk/signed"' in html
@@ -256,6 +254,15 @@ def test_declaration_page_hides_n_of_m_when_all_reported_are_recorded(client):
     html = get_ok(client, declaration.get_absolute_url())
 
     assert "of 2 recorded" not in html
+
+
+def test_a_declaration_without_recorded_positions_offers_no_empty_downloads(client):
+    treaty = DeclarationFactory(title="Montreal Protocol", summit=None)
+    html = get_ok(client, treaty.get_absolute_url())
+    assert "No positions on this declaration have been recorded yet." in html
+    assert "None recorded yet" in html
+    assert "signatories.csv" not in html
+    assert "compare matrix" not in html
 
 
 def test_declaration_page_hides_a_summit_that_is_not_published(client):
