@@ -1,0 +1,444 @@
+#!/usr/bin/env python
+"""The page benchmark: gunicorn with production settings, measured with wrk.
+
+    make bench                       # or: .venv/bin/python bench/run.py
+    BENCH_SECONDS=10 make bench      # longer runs per page (default 5)
+
+1. Installs wrk (Debian package) if it is missing, and makes sure PostgreSQL
+   answers; generates the large data set into the database
+   `summitwatch_bench` once (bench/generate.py; reused while it matches).
+2. Renders every page once in-process: query count, and EXPLAIN of each query,
+   flagging sequential scans of the big tables (bench/bench_pages.py explain).
+3. Serves bench.settings (the production settings, DEBUG off, plus the floor
+   route) with gunicorn on a loopback port, twice: cold (PAGE_CACHE=0) and
+   warm (page cache on, in Redis when it answers). Each page is measured with
+   wrk; the floor is a bare 20 KB view through the same middleware, and each
+   page is reported as a ratio of the floor's requests per second.
+4. The load run: 64 connections for 30 s over a mix of pages while another
+   process saves an article every second and checks the next request shows
+   it; then the workers' resident memory.
+
+Prints a table and writes bench/results/latest.md and latest.json. Not part of
+`make test`. Only loopback addresses are used.
+"""
+
+import gzip
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DATABASE = "summitwatch_bench"
+REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
+LOAD_CONNECTIONS = 64
+
+TARGETS = {
+    "warm pages": "≥ 80 % of the floor",
+    "cold declaration (200 signatures)": "≥ 30 % of the floor",
+    "cold home and article list": "≥ 30 % of the floor",
+    "search p95": "≤ 30 ms",
+    "home page weight": "≤ 60 KB (HTML + CSS, compressed)",
+    "worker RSS": "≤ 120 MB each",
+}
+
+
+def say(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    say("installing wrk (Debian package)")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(
+        [*sudo, "apt-get", "install", "-y", "-qq", "wrk"],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def ensure_database():
+    import psycopg
+
+    try:
+        with psycopg.connect(
+            f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3
+        ) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    except psycopg.OperationalError as error:
+        sys.exit(
+            f"bench: PostgreSQL does not answer at {PG_SERVER} ({error}).\n"
+            "Start it (pg_ctlcluster --skip-systemctl-redirect "
+            "$(ls /etc/postgresql) main start) or set BENCH_PG."
+        )
+
+
+def redis_answers():
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        return True
+    except Exception:
+        return False
+
+
+def base_env(static_root):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"{PG_SERVER}/{DATABASE}",
+        "STATIC_ROOT": str(static_root),
+        # Plain HTTP on loopback: no redirect to HTTPS, cookies over HTTP.
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def run_python(args, env, **kwargs):
+    return subprocess.run(
+        [PYTHON, *args], cwd=ROOT, env=env, check=True, text=True, **kwargs
+    )
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn with gunicorn.conf.py, on a loopback port, until stopped."""
+
+    def __init__(self, env, label):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = open(RESULTS / f"gunicorn-{label}.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            # gunicorn.conf.py as in production, access log included.
+            [GUNICORN, "--bind", f"127.0.0.1:{self.port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/bench/floor/", timeout=2).read()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.3)
+        self.stop()
+        sys.exit(f"bench: gunicorn did not start; see {self.log.name}")
+
+    def worker_rss_mb(self):
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        sizes = []
+        for pid in children.read_text().split():
+            status = Path(f"/proc/{pid}/status").read_text()
+            kb = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
+            sizes.append(round(kb / 1024, 1))
+        return sizes
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+def wrk(url, seconds=SECONDS, connections=CONNECTIONS, paths=None):
+    env = {**os.environ, "WRK_PATHS": " ".join(paths or [])}
+    threads = min(2, connections)
+    output = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(BENCH / "report.lua"),
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    result["rps"] = round(result["requests"] / result["seconds"], 1)
+    return result
+
+
+def page_weight(base):
+    """Bytes of the home page's HTML and CSS as a browser would receive them,
+    and gzipped (what a proxy or CDN in front sends)."""
+
+    def fetch(url):
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+            sent = len(body)
+            if response.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+        return body, sent
+
+    html, html_sent = fetch(base + "/")
+    stylesheets = re.findall(
+        r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html.decode()
+    )
+    total_sent, total_gzip = html_sent, len(gzip.compress(html))
+    for href in stylesheets:
+        css, sent = fetch(base + href)
+        total_sent += sent
+        total_gzip += len(gzip.compress(css))
+    return {
+        "html_bytes": len(html),
+        "stylesheets": stylesheets,
+        "sent_kb": round(total_sent / 1024, 1),
+        "gzipped_kb": round(total_gzip / 1024, 1),
+    }
+
+
+def measure_pages(server, pages, label):
+    rows = {}
+    floor = wrk(server.base + "/bench/floor/")
+    rows["floor (bare 20 KB view)"] = floor
+    for name, path in pages.items():
+        say(f"{label}: {name}")
+        rows[name] = wrk(server.base + path)
+    for row in rows.values():
+        row["ratio"] = round(row["rps"] / floor["rps"], 2) if floor["rps"] else 0
+    return rows
+
+
+def load_run(server, pages, env):
+    say(f"load: {LOAD_CONNECTIONS} connections for {LOAD_SECONDS}s with a writer")
+    writer = subprocess.Popen(
+        [PYTHON, "bench/bench_pages.py", "writer", server.base, str(LOAD_SECONDS)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    mixed = wrk(
+        server.base + "/",
+        seconds=LOAD_SECONDS,
+        connections=LOAD_CONNECTIONS,
+        paths=list(pages.values()),
+    )
+    written, _ = writer.communicate(timeout=LOAD_SECONDS + 60)
+    mixed["writer"] = json.loads(written.strip().splitlines()[-1])
+    mixed["worker_rss_mb"] = server.worker_rss_mb()
+    return mixed
+
+
+def table(rows):
+    lines = [
+        "| page | req/s | ratio to floor | p50 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in rows.items():
+        errors = row["non_2xx_3xx"] + row["socket_errors"]
+        lines.append(
+            f"| {name} | {row['rps']:,.0f} | {row['ratio']:.0%} | "
+            f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {errors} |"
+        )
+    return "\n".join(lines)
+
+
+def verdicts(cold, warm, search, weight, load):
+    pages = [name for name in warm if not name.startswith("floor")]
+    worst_warm = min(warm[name]["ratio"] for name in pages)
+    checks = [
+        ("warm pages", f"lowest {worst_warm:.0%}", worst_warm >= 0.8),
+        (
+            "cold declaration (200 signatures)",
+            f"{cold['declaration (200 signatures)']['ratio']:.0%}",
+            cold["declaration (200 signatures)"]["ratio"] >= 0.3,
+        ),
+        (
+            "cold home and article list",
+            f"{cold['home']['ratio']:.0%} and {cold['article list']['ratio']:.0%}",
+            min(cold["home"]["ratio"], cold["article list"]["ratio"]) >= 0.3,
+        ),
+        ("search p95", f"{search['p95_ms']:.1f} ms", search["p95_ms"] <= 30),
+        (
+            "home page weight",
+            f"{weight['gzipped_kb']} KB gzipped ({weight['sent_kb']} KB as sent)",
+            weight["gzipped_kb"] <= 60,
+        ),
+        (
+            "worker RSS",
+            ", ".join(f"{mb} MB" for mb in load["worker_rss_mb"]),
+            max(load["worker_rss_mb"]) <= 120,
+        ),
+    ]
+    lines = ["| target | wanted | reached | met |", "|---|---|---|---|"]
+    for name, reached, met in checks:
+        lines.append(
+            f"| {name} | {TARGETS[name]} | {reached} | {'yes' if met else 'NO'} |"
+        )
+    return "\n".join(lines)
+
+
+def main():
+    RESULTS.mkdir(exist_ok=True)
+    ensure_wrk()
+    ensure_database()
+    static_root = Path(tempfile.mkdtemp(prefix="summitwatch-bench-static-"))
+    env = base_env(static_root)
+    say("migrate, collectstatic, generate the data set")
+    run_python(["manage.py", "migrate", "--noinput", "-v0"], env)
+    run_python(["manage.py", "collectstatic", "--noinput", "-v0"], env)
+    generated = json.loads(
+        run_python(["bench/generate.py"], env, stdout=subprocess.PIPE).stdout
+    )
+    pages = json.loads(
+        run_python(
+            ["bench/bench_pages.py", "paths"], env, stdout=subprocess.PIPE
+        ).stdout
+    )
+    say("query counts and EXPLAIN")
+    explain = json.loads(
+        run_python(
+            ["bench/bench_pages.py", "explain"], env, stdout=subprocess.PIPE
+        ).stdout
+    )
+
+    cold_server = Server({**env, "PAGE_CACHE": "0"}, "cold")
+    try:
+        cold = measure_pages(cold_server, pages, "cold")
+        # One connection: the latency is the server's time, not queueing.
+        search = wrk(cold_server.base + pages["search"], connections=1)
+    finally:
+        cold_server.stop()
+
+    use_redis = redis_answers()
+    warm_env = {**env, "PAGE_CACHE": "1"}
+    if use_redis:
+        warm_env["REDIS_URL"] = REDIS_URL
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    else:
+        # Local memory is per process: with several workers an edit would not
+        # reach the others' caches, so measure with one.
+        warm_env["WEB_CONCURRENCY"] = "1"
+        say("Redis does not answer: warm run with local memory and one worker")
+    warm_server = Server(warm_env, "warm")
+    try:
+        for path in pages.values():  # fill the cache
+            urllib.request.urlopen(warm_server.base + path, timeout=30).read()
+        warm = measure_pages(warm_server, pages, "warm")
+        weight = page_weight(warm_server.base)
+        load = load_run(warm_server, pages, warm_env)
+    finally:
+        warm_server.stop()
+
+    results = {
+        "generated": generated,
+        "cache": "redis" if use_redis else "locmem, 1 worker",
+        "seconds_per_page": SECONDS,
+        "connections": CONNECTIONS,
+        "cpus": os.cpu_count(),
+        "explain": explain,
+        "cold": cold,
+        "warm": warm,
+        "search_one_connection": search,
+        "home_page_weight": weight,
+        "load": load,
+    }
+    queries = "\n".join(
+        f"| {name} | {row['queries']} | {row['ms_in_process']} | "
+        f"{len(row['seq_scans_on_large_tables'])} |"
+        for name, row in explain.items()
+    )
+    writer = load["writer"]
+    report = f"""# Benchmark results
+
+{os.cpu_count()} CPUs; gunicorn (gunicorn.conf.py) with DEBUG off on PostgreSQL;
+data: {generated}. wrk, {CONNECTIONS} connections, {SECONDS} s per page.
+
+## Targets
+
+{verdicts(cold, warm, search, weight, load)}
+
+## Cold (page cache off)
+
+{table(cold)}
+
+## Warm (page cache on, {results["cache"]})
+
+{table(warm)}
+
+## Search, one connection
+
+p50 {search["p50_ms"]:.1f} ms, p95 {search["p95_ms"]:.1f} ms,
+p99 {search["p99_ms"]:.1f} ms
+
+## Queries per page (rendered once in-process, cache off)
+
+| page | queries | ms | sequential scans of big tables |
+|---|---:|---:|---:|
+{queries}
+
+## Load run
+
+{LOAD_CONNECTIONS} connections, {LOAD_SECONDS} s, a mix of every page:
+{load["rps"]:,.0f} req/s, p99 {load["p99_ms"]:.1f} ms,
+{load["server_errors"]} 5xx, {load["non_2xx_3xx"]} non-2xx/3xx,
+{load["socket_errors"]} socket errors. Writer: {writer["edits"]} edits,
+{writer["visible_on_next_request"]} visible on the next request.
+Worker RSS after the run: {", ".join(f"{mb} MB" for mb in load["worker_rss_mb"])}.
+"""
+    (RESULTS / "latest.md").write_text(report)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(report)
+    shutil.rmtree(static_root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
