@@ -37,7 +37,9 @@ LONG_MARKDOWN = "\n\n".join(
 def export(*args):
     """Run export_content; returns what it wrote to stdout."""
     out = StringIO()
-    call_command("export_content", *args, stdout=out, stderr=StringIO())
+    call_command(
+        "export_content", *args, stdout=out, stderr=StringIO(), skip_checks=False
+    )
     return out.getvalue()
 
 
@@ -48,7 +50,9 @@ def export_document(*args):
 def import_file(path, *args):
     """Run import_content on a file; returns (stdout, stderr)."""
     out, err = StringIO(), StringIO()
-    call_command("import_content", str(path), *args, stdout=out, stderr=err)
+    call_command(
+        "import_content", str(path), *args, stdout=out, stderr=err, skip_checks=False
+    )
     return out.getvalue(), err.getvalue()
 
 

@@ -19,7 +19,7 @@ FIXTURE = Path(__file__).parent / "data" / "demo" / "content.json"
 
 def load(*args):
     out, err = StringIO(), StringIO()
-    call_command("load_demo_content", *args, stdout=out, stderr=err)
+    call_command("load_demo_content", *args, stdout=out, stderr=err, skip_checks=False)
     return out.getvalue(), err.getvalue()
 
 

@@ -21,7 +21,10 @@ SEED = Path(__file__).parent / "data" / "why-we-need-ai-safety-summits.md"
 
 def import_markdown(*args):
     out, err = StringIO(), StringIO()
-    call_command("import_markdown", *map(str, args), stdout=out, stderr=err)
+    # skip_checks=False: run the system checks first, as manage.py does.
+    call_command(
+        "import_markdown", *map(str, args), stdout=out, stderr=err, skip_checks=False
+    )
     return out.getvalue(), err.getvalue()
 
 

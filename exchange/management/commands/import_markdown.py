@@ -51,7 +51,7 @@ class Command(BaseCommand):
         if not files:
             raise CommandError("No .md or .markdown files found.")
         posts = [read_post(path) for path in files]
-        self.check(posts)
+        self.check_posts(posts)
         for post in posts:
             for warning in post.warnings:
                 self.stderr.write(self.style.WARNING(f"{post.path}: {warning}"))
@@ -71,7 +71,7 @@ class Command(BaseCommand):
             heading = "Dry run, nothing written" if options["dry_run"] else "Imported"
             self.stdout.write(f"{heading}: articles: {counts.as_text()}")
 
-    def check(self, posts):
+    def check_posts(self, posts):
         """Every file's problems, all at once, before anything is written."""
         seen = {}
         for post in posts:
