@@ -19,8 +19,9 @@ venv: $(VENV)/.installed
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
+# Only into an empty site: a second `make run` keeps editors' changes.
 demo: migrate
-	$(PY) manage.py load_demo_content
+	$(PY) manage.py load_demo_content --if-empty
 
 run: demo
 	$(PY) manage.py ensure_admin

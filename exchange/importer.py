@@ -85,9 +85,16 @@ def parse_document(data):
         document = json.loads(data)
     except json.JSONDecodeError as error:
         raise ImportErrors(
-            [f"not valid JSON: {error.msg} at line {error.lineno}, "
-             f"column {error.colno}."]
+            [f"not valid JSON: {error.msg} (line {error.lineno}, "
+             f"column {error.colno})."]
         ) from error  # fmt: skip
+    except RecursionError as error:
+        raise ImportErrors(
+            ["not a summitwatch document: nested too deeply."]
+        ) from error
+    except ValueError as error:
+        # Python refuses integers of more than 4,300 digits as a DoS guard.
+        raise ImportErrors([f"not a summitwatch document: {error}."]) from error
     if not isinstance(document, dict):
         raise ImportErrors(["the document must be a JSON object."])
     version = document.get("schema")

@@ -36,6 +36,24 @@ def test_the_loader_creates_then_reports_everything_unchanged():
     assert "created" not in second.replace("0 created", "")
 
 
+def test_if_empty_loads_into_an_empty_site_and_then_never_again():
+    # What `make run` does each time: an editor's change must survive it.
+    out, _ = load(str(FIXTURE), "--if-empty")
+    assert "articles: 2 created" in out
+    article = Article.objects.order_by("pk").first()
+    article.title = "An editor's better title"
+    article.save()
+    Declaration.objects.all().delete()
+    Signature.objects.all().delete()
+
+    out, _ = load(str(FIXTURE), "--if-empty")
+
+    assert "already has content: demo content not loaded" in out
+    article.refresh_from_db()
+    assert article.title == "An editor's better title"
+    assert not Declaration.objects.exists()
+
+
 def test_the_loaders_dry_run_writes_nothing():
     before = row_counts()
     out, _ = load(str(FIXTURE), "--dry-run")

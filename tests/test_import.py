@@ -298,6 +298,7 @@ def test_prune_deletes_what_the_document_does_not_contain(tmp_path):
 
 def test_prune_asks_first_and_a_no_changes_nothing(tmp_path, monkeypatch):
     ArticleFactory(slug="stray-article")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt: "no")
     before = row_counts()
     with pytest.raises(CommandError, match="cancelled"):
@@ -308,10 +309,22 @@ def test_prune_asks_first_and_a_no_changes_nothing(tmp_path, monkeypatch):
 def test_prune_asks_first_and_a_yes_goes_ahead(tmp_path, monkeypatch):
     ArticleFactory(slug="stray-article")
     prompts = []
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda p: prompts.append(p) or "yes")
     run_import(tmp_path, a_document(), "--prune")
     assert "1 articles" in prompts[0]
     assert not Article.objects.filter(slug="stray-article").exists()
+
+
+def test_prune_without_a_terminal_to_ask_on_refuses_instead_of_crashing(
+    tmp_path, monkeypatch
+):
+    ArticleFactory(slug="stray-article")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    before = row_counts()
+    with pytest.raises(CommandError, match="add --no-input"):
+        run_import(tmp_path, a_document(), "--prune")
+    assert row_counts() == before
 
 
 def test_with_prune_references_must_be_inside_the_document(tmp_path):
@@ -450,6 +463,26 @@ def test_model_rules_are_applied_before_anything_is_written(tmp_path):
     assert "$.signatories[1].country (signatory 'united-kingdom'): " in message
     assert "$.declarations[0].source_url" in message and "valid URL" in message
     assert not Signatory.objects.filter(slug="new-one").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"schema": ' + "9" * 5000 + "}", "not a summitwatch document"),
+        ('{"schema": "summitwatch.export/1", "summits": [{"na', "line 1, column"),
+    ],
+    ids=["deep-nesting", "huge-integer", "truncated"],
+)
+def test_hostile_json_is_refused_with_a_message_not_a_traceback(
+    tmp_path, text, expected
+):
+    path = tmp_path / "hostile.json"
+    path.write_text(text)
+    with pytest.raises(CommandError) as error:
+        import_file(path)
+    assert expected in str(error.value)
+    assert "at at" not in str(error.value)
 
 
 def test_a_nul_character_anywhere_is_refused_by_its_path(tmp_path):

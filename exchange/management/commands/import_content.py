@@ -96,10 +96,16 @@ class Command(BaseCommand):
         missing = {s: n for s, n in importer.missing_counts().items() if n}
         if not missing or not interactive:
             return
+        if not sys.stdin.isatty():
+            raise CommandError(
+                "--prune asks before deleting, and there is no terminal to ask "
+                "on: add --no-input to delete without asking. Nothing was changed."
+            )
         listed = ", ".join(f"{n} {section}" for section, n in missing.items())
         answer = input(
-            f"--prune will delete {listed} not in the document. Type 'yes' to "
-            "continue: "
+            f"--prune will delete {listed} not in the document, drafts and "
+            "scheduled items included (an export made without --include-drafts "
+            "has none). Type 'yes' to continue: "
         )
         if answer.strip().lower() != "yes":
             raise CommandError("Import cancelled: nothing was changed.")

@@ -2,13 +2,15 @@
 
     manage.py load_demo_content             # exchange/demo/content.json
     manage.py load_demo_content --dry-run
+    manage.py load_demo_content --if-empty  # what `make run` does
 
 The demo content is an ordinary summitwatch.export/1 document, loaded through
 the same importer as `import_content`: checked completely first, written in
 one transaction, and idempotent (a second run reports everything unchanged).
 Cover images named in it are copied from the `media/` folder beside the file
 into media storage when they are not there yet. Editors' own content is left
-alone; nothing is ever pruned.
+alone; nothing is ever pruned. `make run` passes --if-empty, so running it
+again never puts back demo items that editors have since changed or deleted.
 """
 
 from pathlib import Path
@@ -17,10 +19,14 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 
-from exchange.importer import ImportErrors, parse_document
+from exchange.importer import SECTION_MODELS, ImportErrors, parse_document
 from exchange.management.commands.import_content import Command as ImportCommand
 
 DEMO_CONTENT = Path(settings.BASE_DIR) / "exchange" / "demo" / "content.json"
+
+
+def site_has_content():
+    return any(model.objects.exists() for model, _fields in SECTION_MODELS.values())
 
 
 class Command(ImportCommand):
@@ -39,6 +45,22 @@ class Command(ImportCommand):
             help=f"The demo content file (default: {DEMO_CONTENT}).",
         )
         self.add_common_arguments(parser)
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only into a site that has no content yet; otherwise do "
+            "nothing, so editors' changes to demo items are never overwritten.",
+        )
+
+    def handle(self, *args, **options):
+        if options["if_empty"] and site_has_content():
+            if options["verbosity"] >= 1:
+                self.stdout.write(
+                    "The site already has content: demo content not loaded "
+                    "(run load_demo_content without --if-empty to update it)."
+                )
+            return
+        super().handle(*args, **options)
 
     def run_import(self, data, source, dry_run, prune, interactive, verbosity):
         # Copy first, so the importer finds the images it is told about. A
