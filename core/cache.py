@@ -18,11 +18,13 @@ Everything here degrades to "not cached" when the cache server is down: a
 Redis outage slows the site, it does not take it down.
 """
 
+import contextvars
 import hashlib
 import logging
 import math
 import secrets
 import time
+from contextlib import contextmanager
 
 from django.apps import apps
 from django.conf import settings
@@ -147,6 +149,27 @@ def bump_content_version():
     return version
 
 
+# Set while a bulk writer (an import) saves many rows: each save would bump
+# the version, and work out the next publication, once; the writer bumps once
+# at the end instead.
+_batched = contextvars.ContextVar("content_changes_batched", default=False)
+
+
+@contextmanager
+def content_changes_batched(using=None):
+    """Saves inside the block bump the content version once, at the end.
+
+    On an exception nothing is bumped: the surrounding transaction is
+    rolled back, so no content changed.
+    """
+    token = _batched.set(True)
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+    bump_content_version_on_commit(using=using)
+
+
 def bump_content_version_on_commit(using=None):
     """Bump now and again once the surrounding transaction commits.
 
@@ -156,6 +179,8 @@ def bump_content_version_on_commit(using=None):
     the second bump leaves that page behind. Outside a transaction,
     `on_commit` runs at once, so one bump is enough.
     """
+    if _batched.get():
+        return
     if transaction.get_connection(using).in_atomic_block:
         bump_content_version()
     transaction.on_commit(bump_content_version, using=using)

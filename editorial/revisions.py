@@ -63,6 +63,10 @@ def revision_label(revision):
 CREATION_WINDOW = timedelta(minutes=1)
 
 
+def status_in(version):
+    return json.loads(version.serialized_data)[0]["fields"].get("status")
+
+
 def audit_trail(obj):
     """Who created, last edited and published `obj`, read from its history.
 
@@ -91,9 +95,11 @@ def audit_trail(obj):
     published = None
     if getattr(obj, "status", None) == "published":
         published = before
-        previous = None
+        # An item already published when its history began was published
+        # by nobody we know: its first revision is an edit, not the publishing.
+        previous = None if created != before else status_in(versions[0])
         for version in versions:
-            status = json.loads(version.serialized_data)[0]["fields"].get("status")
+            status = status_in(version)
             if status == "published" and previous != "published":
                 published = revision_label(version.revision)
             previous = status

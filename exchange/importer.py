@@ -9,7 +9,8 @@ whole document:
    to unknown slugs, dates that match the pattern but do not exist, and each
    object's own model validation (`full_clean`).
 3. `Importer.apply`: upsert by slug inside one transaction, saving only rows
-   whose exported form would change, so a second import is a no-op. Rendered
+   whose exported form would change, so a second import is a no-op; what it
+   writes is one revision in the editors' history. Rendered
    HTML is rebuilt by the models' `save()`; the document never supplies it.
 
 Every problem found becomes one line in `ImportErrors`, which the commands turn
@@ -26,6 +27,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from articles.models import Article
+from core.cache import content_changes_batched
+from editorial.revisions import import_revision
 from exchange.format import (
     ARTICLE_FIELDS,
     DECLARATION_FIELDS,
@@ -423,12 +426,18 @@ class Importer:
 
     # -- stage 3: apply --------------------------------------------------
 
-    def apply(self, dry_run=False):
-        """Write the document in one transaction; returns a Result."""
+    def apply(self, dry_run=False, comment="Imported"):
+        """Write the document in one transaction; returns a Result.
+
+        Everything written is one revision in the editors' history, with
+        `comment`, so an import can be compared and undone like an admin
+        edit. Pages go stale once, at the end, not once per row.
+        """
         result = Result(warnings=self.warnings)
         try:
-            with transaction.atomic():
-                self.apply_all(result)
+            with content_changes_batched(), transaction.atomic():
+                with import_revision(comment):
+                    self.apply_all(result)
                 if dry_run:
                     raise DryRunRollback
         except DryRunRollback:
@@ -549,8 +558,8 @@ class Importer:
         return {section: len(self.doomed(section)) for section in SECTION_MODELS}
 
 
-def import_document(document, dry_run=False, prune=False):
+def import_document(document, dry_run=False, prune=False, comment="Imported"):
     """Check and apply a parsed document; raises ImportErrors, returns Result."""
     importer = Importer(document, prune=prune)
     importer.check()
-    return importer.apply(dry_run=dry_run)
+    return importer.apply(dry_run=dry_run, comment=comment)

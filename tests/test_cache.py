@@ -263,3 +263,25 @@ def test_the_site_stays_up_when_the_cache_server_is_down(client, settings):
     assert response.status_code == 200
     assert "Still readable" in response.content.decode()
     assert "X-Cache" not in response
+
+
+def test_an_import_makes_pages_stale_once_not_once_per_row(tmp_path, monkeypatch):
+    from tests.exchange_helpers import export, import_file
+
+    for n in range(5):
+        SignatureFactory(declaration=DeclarationFactory(title=f"Declaration {n}"))
+    path = tmp_path / "site.json"
+    path.write_text(export("--no-timestamp").replace("Declaration ", "Renamed "))
+    before = page_cache.get_content_version()
+    bumps = []
+    real_bump = page_cache.bump_content_version
+    monkeypatch.setattr(
+        page_cache, "bump_content_version", lambda: bumps.append(1) or real_bump()
+    )
+
+    import_file(path)
+
+    # 5 declarations were saved: one bump for all of them (a test runs inside
+    # a transaction, so the bump "now" is all that happens here).
+    assert len(bumps) == 1
+    assert page_cache.get_content_version() != before

@@ -5,6 +5,7 @@ django-reversion; reverting a declaration brings its signatures back; a
 deleted article can be recovered; imports record revisions too.
 """
 
+import datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -321,3 +322,41 @@ def test_only_a_declaration_follows_its_related_rows():
         "summit"
     ]
     assert Declaration.objects.filter(pk=declaration.pk).exists()
+
+
+def test_import_content_records_its_writes_as_one_revision(tmp_path):
+    from tests.exchange_helpers import export, import_file
+
+    declaration = DeclarationFactory(title="Before")
+    SignatureFactory(declaration=declaration)
+    path = tmp_path / "site.json"
+    path.write_text(export("--no-timestamp").replace('"Before"', '"After"'))
+
+    import_file(path)
+
+    version = revisions_of(declaration).get()
+    assert version.revision.get_comment() == f"Imported from {path}"
+    assert version.field_dict["title"] == "After"
+    # An import that changes nothing adds nothing to anyone's history.
+    import_file(path)
+    assert revisions_of(declaration).count() == 1
+
+
+def test_an_item_published_before_its_history_began_credits_nobody():
+    # Its first revision is a later edit; the editor who made it did not
+    # publish it.
+    article = ArticleFactory(title="Old news")
+    article.created_at -= datetime.timedelta(days=30)
+    article.save()
+    with reversion.create_revision():
+        article.title = "Old news, corrected"
+        article.save()
+    trail = audit_trail(article)
+    assert trail["created"] == "before history began"
+    assert trail["published"] == "before history began"
+
+
+def test_an_item_imported_published_was_published_by_the_import(tmp_path):
+    with import_revision("Imported from export.json"):
+        article = ArticleFactory(title="Fresh")
+    assert audit_trail(article)["published"].startswith("an import, ")

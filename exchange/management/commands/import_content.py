@@ -80,7 +80,7 @@ class Command(BaseCommand):
             importer.check()
             if prune and not dry_run:
                 self.confirm_prune(importer, interactive)
-            result = importer.apply(dry_run=dry_run)
+            result = importer.apply(dry_run=dry_run, comment=f"Imported from {source}")
         except ImportErrors as errors:
             raise CommandError(errors.report(source)) from errors
         for warning in result.warnings:

@@ -19,7 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
+from core.cache import content_changes_batched
 from core.models import Status
+from editorial.revisions import import_revision
 from exchange.importer import Counts, DryRunRollback
 from exchange.markdown_files import find_files, read_post
 
@@ -57,12 +59,9 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.WARNING(f"{post.path}: {warning}"))
         counts = Counts()
         try:
-            with transaction.atomic():
-                for post in posts:
-                    outcome = self.save(post, options["publish"])
-                    setattr(counts, outcome, getattr(counts, outcome) + 1)
-                    if options["verbosity"] >= 2:
-                        self.stdout.write(f"  {outcome}: {post.slug} ({post.path})")
+            with content_changes_batched(), transaction.atomic():
+                with import_revision("Imported from markdown files"):
+                    self.save_all(posts, counts, options)
                 if options["dry_run"]:
                     raise DryRunRollback
         except DryRunRollback:
@@ -70,6 +69,14 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             heading = "Dry run, nothing written" if options["dry_run"] else "Imported"
             self.stdout.write(f"{heading}: articles: {counts.as_text()}")
+
+    def save_all(self, posts, counts, options):
+        """Save every post, counting what happened to each."""
+        for post in posts:
+            outcome = self.save(post, options["publish"])
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
+            if options["verbosity"] >= 2:
+                self.stdout.write(f"  {outcome}: {post.slug} ({post.path})")
 
     def check_posts(self, posts):
         """Every file's problems, all at once, before anything is written."""
