@@ -32,6 +32,7 @@ from django.utils import timezone
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from core.admin import user_can_publish
 from editorial.models import PreviewLink
 from editorial.revisions import VERSIONED_MODELS, audit_trail, revision_label
 
@@ -80,6 +81,24 @@ class EditorialAdminMixin(VersionAdmin):
                 reversion.set_comment(entry.get_change_message())
                 reversion.add_to_revision(obj)
         return entry
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # reversion reverts first and then asks has_change_permission of the
+        # reverted object, so a contributor could unpublish or rewrite a
+        # published item by "reverting" it to a draft. Ask of the item as it
+        # is now, and of the state it would become, before anything changes.
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such item.")
+        version = get_object_or_404(
+            Version.objects.get_for_object(obj), pk=unquote(version_id)
+        )
+        becomes_public = version_fields(version).get("status") == "published"
+        if not self.has_change_permission(request, obj) or (
+            becomes_public and not user_can_publish(request.user)
+        ):
+            raise PermissionDenied
+        return super().revision_view(request, object_id, version_id, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))

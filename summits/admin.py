@@ -20,6 +20,7 @@ from core.admin import (
     PublicationStateFilter,
     PublishableAdmin,
     publication_badge,
+    user_can_publish,
     user_may_change,
 )
 from summits.forms import BulkAddSignaturesForm
@@ -143,6 +144,17 @@ class SignatoryAdmin(EditorAdmin):
                 ),
             )
         )
+
+    # A signatory has no draft state: a saved change is public at once, so
+    # changing or deleting one is publishing. Contributors may add new ones
+    # (for the declarations they draft) and view the rest.
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or user_can_publish(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or user_can_publish(request.user))
 
     @admin.display(description="signed", ordering="signed")
     def signed_count(self, obj):

@@ -1,8 +1,10 @@
 """Editors publish; contributors write drafts and cannot publish by any route."""
 
 import pytest
+import reversion
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from reversion.models import Version
 
 from articles.models import Article
 from core.admin import user_can_publish
@@ -165,6 +167,66 @@ class TestContributor:
         published.refresh_from_db()
         assert published.title == "Live article"
         assert published.status == Status.PUBLISHED
+
+    def test_reverting_a_published_item_to_a_draft_revision_is_refused(
+        self, contributor_client, django_user_model
+    ):
+        # reversion's revert view reverts first, then checks permission on
+        # the reverted (draft) object: the check must see the live item.
+        editor = staff_in(django_user_model, "ed", "Editors")
+        article = ArticleFactory(title="Draft text", draft=True)
+        with reversion.create_revision():
+            reversion.set_user(editor)
+            article.save()
+        draft_version = Version.objects.get_for_object(article).get()
+        with reversion.create_revision():
+            article.title, article.status = "Published text", Status.PUBLISHED
+            article.save()
+        url = reverse(
+            "admin:articles_article_revision", args=[article.pk, draft_version.pk]
+        )
+
+        response = contributor_client.post(
+            url, article_form(title="Vandalised", status=Status.DRAFT)
+        )
+
+        assert response.status_code == 403
+        article.refresh_from_db()
+        assert (article.title, article.status) == ("Published text", "published")
+
+    def test_reverting_a_draft_to_a_published_revision_is_refused(
+        self, contributor_client
+    ):
+        article = ArticleFactory(title="Once public")
+        with reversion.create_revision():
+            article.save()
+        published_version = Version.objects.get_for_object(article).get()
+        article.status = Status.DRAFT
+        article.save()
+        url = reverse(
+            "admin:articles_article_revision", args=[article.pk, published_version.pk]
+        )
+        assert contributor_client.get(url).status_code == 403
+        article.refresh_from_db()
+        assert article.status == Status.DRAFT
+
+    def test_a_contributor_may_add_a_signatory_but_not_change_a_public_one(
+        self, contributor_client
+    ):
+        china = SignatoryFactory(name="China", website="https://gov.cn/")
+        url = reverse("admin:summits_signatory_change", args=[china.pk])
+        assert contributor_client.get(url).context["has_change_permission"] is False
+        response = contributor_client.post(
+            url,
+            {"name": "China", "slug": china.slug, "kind": "country",
+             "website": "https://evil.example/", "description": "",
+             "signatures-TOTAL_FORMS": "0", "signatures-INITIAL_FORMS": "0"},
+        )  # fmt: skip
+        assert response.status_code == 403
+        china.refresh_from_db()
+        assert china.website == "https://gov.cn/"
+        add = contributor_client.get(reverse("admin:summits_signatory_add"))
+        assert add.status_code == 200
 
     def test_signatures_of_a_published_declaration_are_read_only(
         self, contributor_client
