@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads parameters into a query (see its docstring).
+    "core.middleware.RejectNulCharactersMiddleware",
     # Above sessions, CSRF and auth so a cached page skips them (speed).
     "core.middleware_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -474,9 +474,10 @@ class EditorialAdminMixin(VersionAdmin):
         new_link_url = None
         if request.method == "POST":
             if "revoke" in request.POST:
-                link = get_object_or_404(
-                    PreviewLink.objects.for_object(obj), pk=request.POST["revoke"]
-                )
+                revoke = request.POST["revoke"]
+                if not revoke.isdigit():
+                    raise Http404("No such preview link.")
+                link = get_object_or_404(PreviewLink.objects.for_object(obj), pk=revoke)
                 link.revoke()
                 messages.success(request, "The preview link is revoked.")
                 return HttpResponseRedirect(request.path)
@@ -487,7 +488,8 @@ class EditorialAdminMixin(VersionAdmin):
                 obj,
                 lifetime,
                 user=request.user,
-                note=request.POST.get("note", "")[:200],
+                # A NUL would fail on PostgreSQL; no note needs one.
+                note=request.POST.get("note", "").replace("\x00", "")[:200],
             )
             # Shown once, on this page only: the database keeps just a hash.
             new_link_url = request.build_absolute_uri(
