@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from markdownx.models import MarkdownxField
 
+from core.markdown import markdown_length
 from core.models import Publishable, RenderedMarkdownMixin, SlugFromTitleMixin
 from core.uploads import clean_image
 from summits.models import Declaration, Summit
@@ -30,7 +31,7 @@ class Article(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     lede = models.TextField(
         blank=True, help_text="One or two plain sentences shown in lists and previews."
     )
-    body = MarkdownxField(blank=True)
+    body = MarkdownxField(blank=True, validators=[markdown_length])
     body_html = models.TextField(blank=True, editable=False)
     author_name = models.CharField(max_length=200, blank=True)
     outlet = models.CharField(

@@ -208,7 +208,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 
 # django-markdownx: the preview renders through the same pipeline as save().
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "core.markdown.render_markdown"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "core.markdown.render_preview"
 MARKDOWNX_MEDIA_PATH = "uploads/"
 # Uploads are checked by core.uploads (our views replace markdownx's), which
 # reads these caps; markdownx's own MARKDOWNX_UPLOAD_* settings are unused.

@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import markdown
 import nh3
+from django.core.validators import MaxLengthValidator
 
 MARKDOWN_EXTENSIONS = [
     "markdown.extensions.extra",  # tables, footnotes, fenced code, attr lists
@@ -95,13 +96,93 @@ def plain_text(text):
     return " ".join(html.unescape(stripped).split())
 
 
+# Far beyond any article (a long one is 30,000 characters), and small enough
+# that the parser's worst cases stay well under a request's time limit.
+MARKDOWN_MAX_CHARS = 100_000
+# Python-Markdown looks for the end of each "[" (a link) and each "<" (a raw
+# tag) by scanning ahead, so text with thousands of unclosed ones takes
+# seconds to minutes. Real text has a handful; past these counts, or nested
+# deeper than any real link, they are escaped before parsing.
+_MAX_UNCLOSED = 50
+_MAX_BRACKET_DEPTH = 8
+
+
+def _defuse(text):
+    """Escape the brackets that would make the parser quadratic.
+
+    Linear, and a no-op for ordinary text: only unclosed "[" (or "[" nested
+    absurdly deep) and "<" with no ">" after them are escaped, and only when
+    there are more of them than real writing has.
+    """
+    escape_at = set()
+    if text.count("[") > _MAX_UNCLOSED:
+        open_brackets, pairs = [], {}
+        for index, char in enumerate(text):
+            if char == "[":
+                open_brackets.append(index)
+            elif char == "]" and open_brackets:
+                pairs[open_brackets.pop()] = index
+        # What is left open was never closed. Depth counts closed pairs only,
+        # so a run of stray "[" does not make the real links after it deep.
+        closing, depth, too_deep = set(pairs.values()), 0, []
+        for index in sorted((*pairs, *closing)):
+            if index in pairs:
+                depth += 1
+                if depth > _MAX_BRACKET_DEPTH:
+                    too_deep.append(index)
+            elif index in closing:
+                depth -= 1
+        if len(open_brackets) > _MAX_UNCLOSED or too_deep:
+            escape_at.update(open_brackets, too_deep)
+    if text.count("<") > _MAX_UNCLOSED:
+        unclosed, closed_later = [], False
+        for index in range(len(text) - 1, -1, -1):
+            if text[index] == ">":
+                closed_later = True
+            elif text[index] == "<" and not closed_later:
+                unclosed.append(index)
+        if len(unclosed) > _MAX_UNCLOSED:
+            escape_at.update(unclosed)
+    if not escape_at:
+        return text
+    entity = {"[": "&#91;", "<": "&lt;"}
+    return "".join(
+        entity[char] if index in escape_at else char for index, char in enumerate(text)
+    )
+
+
+markdown_length = MaxLengthValidator(
+    MARKDOWN_MAX_CHARS,
+    message="Keep this under %(limit_value)s characters (it has %(show_value)s).",
+)
+
+
+def render_preview(text):
+    """The editor's live preview: `render_markdown`, within the same limit."""
+    if len(text or "") > MARKDOWN_MAX_CHARS:
+        return (
+            f"<p><strong>Too long to preview or save:</strong> keep the text under "
+            f"{MARKDOWN_MAX_CHARS:,} characters (it has {len(text):,}).</p>"
+        )
+    return render_markdown(text)
+
+
 def render_markdown(text):
     """Render editor-written markdown to safe HTML."""
     if not text:
         return ""
-    rendered = markdown.markdown(
-        text, extensions=MARKDOWN_EXTENSIONS, output_format="html"
-    )
+    try:
+        rendered = markdown.markdown(
+            _defuse(text), extensions=MARKDOWN_EXTENSIONS, output_format="html"
+        )
+    except RecursionError:
+        # Lists or quotes nested hundreds deep: nobody writes that on purpose.
+        # Keep the words, as plain paragraphs, rather than fail the save.
+        rendered = "".join(
+            f"<p>{html.escape(paragraph)}</p>"
+            for paragraph in text.split("\n\n")
+            if paragraph.strip()
+        )
     return sanitise_html(rendered)
 
 

@@ -18,7 +18,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from core.markdown import render_markdown
+from core.markdown import render_preview
 from core.uploads import clean_image
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def staff_only(view):
 @require_POST
 def markdownify(request):
     """The editor's live preview: markdown in, sanitised HTML out."""
-    return HttpResponse(render_markdown(request.POST.get("content", "")))
+    return HttpResponse(render_preview(request.POST.get("content", "")))
 
 
 def _upload_error(message, status=400):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from markdownx.models import MarkdownxField
 
+from core.markdown import markdown_length
 from core.models import Publishable, RenderedMarkdownMixin, SlugFromTitleMixin
 
 
@@ -68,7 +69,7 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     host_country = CountryField(blank=True)
     organiser = models.CharField(max_length=200, blank=True)
     summary = models.TextField(blank=True, help_text="Plain text, one paragraph.")
-    body = MarkdownxField(blank=True)
+    body = MarkdownxField(blank=True, validators=[markdown_length])
     body_html = models.TextField(blank=True, editable=False)
     website = models.URLField("official website", blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
@@ -124,7 +125,11 @@ class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
         default=False, help_text="Legally binding on those who sign (and ratify)."
     )
     summary = models.TextField(blank=True, help_text="Plain text, one paragraph.")
-    text = MarkdownxField(blank=True, help_text="The text, or its key passages.")
+    text = MarkdownxField(
+        blank=True,
+        validators=[markdown_length],
+        help_text="The text, or its key passages.",
+    )
     text_html = models.TextField(blank=True, editable=False)
     source_url = models.URLField("source URL", max_length=500, blank=True)
     reported_signatory_count = models.PositiveIntegerField(

@@ -202,6 +202,18 @@ class TestDeclarationWithSignatures:
         assert "Null characters are not allowed." in errors["text"]
         assert not Declaration.objects.exists()
 
+    def test_markdown_over_the_length_limit_is_refused_with_a_message(
+        self, editor_client
+    ):
+        from core.markdown import MARKDOWN_MAX_CHARS
+
+        data = declaration_post(text="x" * (MARKDOWN_MAX_CHARS + 1))
+        response = editor_client.post(reverse("admin:summits_declaration_add"), data)
+        assert response.status_code == 200
+        (error,) = response.context["adminform"].form.errors["text"]
+        assert error.startswith("Keep this under 100000 characters")
+        assert not Declaration.objects.exists()
+
     def test_the_same_signatory_twice_in_the_inline_is_refused(self, editor_client):
         uk = SignatoryFactory(name="United Kingdom")
         data = declaration_post(**inline_management(total=2))

@@ -495,6 +495,17 @@ def test_a_nul_character_anywhere_is_refused_by_its_path(tmp_path):
     assert not Signatory.objects.exists()
 
 
+def test_markdown_over_the_length_limit_is_refused_by_its_path(tmp_path):
+    from core.markdown import MARKDOWN_MAX_CHARS
+
+    document = a_document()
+    document["articles"][0]["body"] = "x" * (MARKDOWN_MAX_CHARS + 1)
+    message = refused(tmp_path, document)
+    assert "$.articles[0].body (article 'bletchley-in-the-press'): Keep this" in (
+        message
+    )
+
+
 def test_a_signatory_name_used_by_another_signatory_is_refused(tmp_path):
     SignatoryFactory(name="United Kingdom", slug="uk")
     message = refused(tmp_path, a_document())

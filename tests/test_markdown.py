@@ -47,3 +47,52 @@ def test_editing_the_markdown_re_renders_the_html():
     article.save(update_fields=["body"])
     article.refresh_from_db()
     assert "second" in article.body_html
+
+
+# --- pathological input: the parser's worst cases ------------------------------
+# (How long they take is measured in bench, not here; these pin the behaviour.)
+
+ORDINARY = (
+    "## Who signed\n\nSee [the text](https://gov.uk/x) and ![a chart](/m/c.png), "
+    "[a [nested] link](/a/), a <abbr title='x'>tag</abbr>, and `a[0] < b`.\n"
+)
+
+
+def test_ordinary_text_is_never_touched_by_the_defusing_step():
+    from core.markdown import _defuse
+
+    assert _defuse(ORDINARY) == ORDINARY
+    # A long but well-formed document too: many brackets, all closed.
+    long_text = "\n\n".join(f"[Link {n}](/declarations/{n}/)" for n in range(500))
+    assert _defuse(long_text) == long_text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 4000, "![" * 2000, "[a" * 3000, "[" * 2000 + "x" + "]" * 2000, "<a " * 5000],
+    ids=["brackets", "images", "bracket-text", "nested", "unclosed-tags"],
+)
+def test_runs_of_unclosed_brackets_render_as_text(text):
+    html = render_markdown(text)
+    assert "<a" not in html and "<img" not in html
+    assert html.count("[") + html.count("&lt;") >= 2000
+
+
+def test_lists_nested_a_thousand_deep_keep_their_words_instead_of_failing():
+    html = render_markdown("- " * 1000 + "the last word")
+    assert "the last word" in html
+
+
+def test_links_still_work_in_text_that_also_has_a_run_of_brackets():
+    html = render_markdown("[" * 100 + "\n\n[the source](https://gov.uk/x)")
+    assert 'href="https://gov.uk/x"' in html
+
+
+@pytest.mark.django_db
+def test_the_preview_refuses_text_over_the_limit_with_a_message(staff_client):
+    from core.markdown import MARKDOWN_MAX_CHARS
+
+    response = staff_client.post(
+        "/markdownx/markdownify/", {"content": "x" * (MARKDOWN_MAX_CHARS + 1)}
+    )
+    assert "Too long to preview or save" in response.content.decode()
