@@ -56,11 +56,13 @@ def search_word(kind, state):
     return f"zqfind{kind}{state}"
 
 
+# In the text of published declarations held by unpublished summits.
+PUBLIC_AT_UNPUBLISHED = "zqpublicatunpublished"
 SEARCH_WORDS = [
     search_word(kind, state)
     for kind in ("summit", "declaration", "post", "press")
     for state in ("draft", "sched")
-]
+] + [PUBLIC_AT_UNPUBLISHED]
 
 
 class Links(HTMLParser):
@@ -129,6 +131,13 @@ def unpublished(db):
                 note=f"Note {declaration_marker}",
             )
         markers[declaration_marker] = f"{state} declaration"
+        # A published declaration at the unpublished summit: public itself,
+        # so it must be found, but nothing may name its summit.
+        DeclarationFactory(
+            title=f"Public declaration at a {state} summit",
+            summary=f"Summary {PUBLIC_AT_UNPUBLISHED}",
+            summit=summit,
+        )
 
         for kind in ("post", "press"):
             article_marker = marker(kind, state)
@@ -248,6 +257,10 @@ def test_nothing_unpublished_appears_anywhere_public(client, unpublished):
     ]
     pages = crawl(client, fixed + searches + csvs)
     must_exist(pages, *fixed, *searches, *csvs)
+    # The search that must find something did.
+    assert "Public declaration at a draft summit" in (
+        pages[f"/search/?q={PUBLIC_AT_UNPUBLISHED}"][1]
+    )
 
     # The crawl really went everywhere: every published item was reached.
     from articles.models import Article
