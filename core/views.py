@@ -1,4 +1,4 @@
-"""Views that belong to no content app: the markdown editor's tools.
+"""Views that belong to no content app: the markdown editor's tools, media.
 
 django-markdownx ships a preview view and an upload view that anyone may call
 and that trust the browser (CVE-2024-2319 and friends). We mount our own views
@@ -15,13 +15,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views import static
 from django.views.decorators.http import require_POST
 
 from core.markdown import render_preview
 from core.uploads import clean_image
 
 logger = logging.getLogger(__name__)
+
+MEDIA_MAX_AGE = 24 * 60 * 60
 
 
 def staff_only(view):
@@ -138,3 +141,17 @@ class PublishedOrPreviewMixin:
             add_never_cache_headers(response)
             response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+
+def media(request, path):
+    """Uploaded images, for a site with no proxy or object store in front.
+
+    `static.serve` keeps the path inside MEDIA_ROOT and answers conditional
+    requests; SecurityMiddleware adds nosniff, so a file is only ever taken
+    for the image type its name says (and every upload is a re-encoded image).
+    A busy site lets its proxy serve /media/ and sets SERVE_MEDIA=0.
+    """
+    response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    # Uploads get new random names rather than being changed in place.
+    patch_cache_control(response, public=True, max_age=MEDIA_MAX_AGE)
+    return response

@@ -258,8 +258,9 @@ def test_nothing_unpublished_appears_anywhere_public(client, unpublished):
     pages = crawl(client, fixed + searches + csvs)
     must_exist(pages, *fixed, *searches, *csvs)
     # The search that must find something did.
-    assert "Public declaration at a draft summit" in (
-        pages[f"/search/?q={PUBLIC_AT_UNPUBLISHED}"][1]
+    assert (
+        "Public declaration at a draft summit"
+        in (pages[f"/search/?q={PUBLIC_AT_UNPUBLISHED}"][1])
     )
 
     # The crawl really went everywhere: every published item was reached.

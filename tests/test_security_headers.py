@@ -1,8 +1,6 @@
 """Every response carries the security headers; the CSP allows no inline script."""
 
 import pytest
-from django.conf.urls.static import static
-from django.test import override_settings
 
 from tests.factories import SummitFactory
 
@@ -82,23 +80,31 @@ def test_session_and_csrf_cookies_are_http_only(staff_user, client):
 # DEBUG) passes through SecurityMiddleware, so it carries nosniff too. In
 # production the web server or object store serves media; README says to send
 # nosniff there.
-urlpatterns = []
-
-
 @pytest.fixture
-def media_urls(settings, tmp_path):
+def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.DEBUG = True
-    urlpatterns[:] = static(settings.MEDIA_URL, document_root=tmp_path)
-    settings.ROOT_URLCONF = __name__
+    (tmp_path / "uploads").mkdir()
     return tmp_path
 
 
-def test_uploaded_media_is_served_with_nosniff(client, media_urls):
-    (media_urls / "uploads").mkdir()
-    (media_urls / "uploads" / "a.png").write_bytes(b"<html><script>x</script>")
-    with override_settings(DEBUG=True):
-        response = client.get("/media/uploads/a.png")
+def test_uploaded_media_is_served_with_nosniff_and_cache_headers(client, media_root):
+    # With DEBUG off, as in production: the site serves /media/ itself.
+    (media_root / "uploads" / "a.png").write_bytes(b"<html><script>x</script>")
+    response = client.get("/media/uploads/a.png")
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "image/png"
+    assert "public" in response["Cache-Control"]
+    assert "max-age=86400" in response["Cache-Control"]
+    again = client.get(
+        "/media/uploads/a.png", HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]
+    )
+    assert again.status_code == 304
+
+
+def test_media_never_serves_a_file_outside_the_media_folder(client, media_root):
+    (media_root.parent / "secret.txt").write_text("secret")
+    for path in ("/media/../secret.txt", "/media/%2e%2e/secret.txt", "/media/"):
+        response = client.get(path)
+        assert response.status_code in (400, 404), path
+        assert b"secret" not in response.content
