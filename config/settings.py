@@ -224,7 +224,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
 # --- Security ----------------------------------------------------------------
-# See README.md, "Security". With DEBUG off every default here is the strict
+# See README.md, "Production". With DEBUG off every default here is the strict
 # one, and `manage.py check --deploy` reports nothing.
 
 # HTTPS. Behind a proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER to

@@ -132,6 +132,7 @@ def test_production_refuses_to_start_with_a_missing_or_weak_secret_key(key):
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "ImproperlyConfigured" in result.stderr
+    assert "Traceback" not in result.stderr  # the reason alone, not buried
 
 
 def test_a_developer_needs_no_secret_key():
