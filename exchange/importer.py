@@ -113,30 +113,36 @@ def parse_document(data):
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
     # One mistake can break two rules (a pattern, and the oneOf around it).
     messages = list(dict.fromkeys(schema_message(error) for error in errors))
-    messages += [
-        f"{path}: contains a NUL character (\\u0000), which text cannot hold."
-        for path in nul_character_paths(document)
-    ]
+    messages += [f"{path}: {problem}" for path, problem in unstorable_text(document)]
     if messages:
         raise ImportErrors(messages[:MAX_REPORTED_ERRORS], total=len(messages))
     return document
 
 
-def nul_character_paths(value, path="$"):
-    """JSON paths of every string holding U+0000.
+def unstorable_text(value, path="$"):
+    """(JSON path, problem) for every string the database cannot store.
 
-    JSON allows it, but PostgreSQL text cannot store it and no editor means
-    it, so it is refused up front rather than failing half-way on one database.
+    JSON allows U+0000 and lone surrogates ("\\ud800"), but PostgreSQL text
+    cannot hold NUL and neither is valid UTF-8, so such strings are refused
+    up front rather than failing half-way, on one database and not another.
     """
     if isinstance(value, str):
         if "\x00" in value:
-            yield path
+            yield path, "contains a NUL character (\\u0000), which text cannot hold."
+        elif not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                yield (
+                    path,
+                    "contains a lone surrogate (e.g. \\ud800), which is not text.",
+                )
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from nul_character_paths(item, f"{path}.{key}")
+            yield from unstorable_text(item, f"{path}.{key}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from nul_character_paths(item, f"{path}[{index}]")
+            yield from unstorable_text(item, f"{path}[{index}]")
 
 
 def schema_message(error):

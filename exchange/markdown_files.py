@@ -121,7 +121,21 @@ def text_value(post, metadata, key):
     if isinstance(value, dict | list):
         post.errors.append(f"'{key}' must be text, not a list or mapping")
         return ""
-    return str(value).strip()
+    text = str(value).strip()
+    # YAML spells NUL "\0" and a lone surrogate "\ud800"; the database can
+    # store neither (PostgreSQL refuses NUL, and neither is UTF-8).
+    if "\x00" in text or not text.isascii() and not _encodable(text):
+        post.errors.append(f"'{key}' holds a character text cannot store")
+        return ""
+    return text
+
+
+def _encodable(text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def read_metadata(post, metadata, body):

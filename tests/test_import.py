@@ -495,6 +495,13 @@ def test_a_nul_character_anywhere_is_refused_by_its_path(tmp_path):
     assert not Signatory.objects.exists()
 
 
+def test_a_lone_surrogate_is_refused_by_its_path(tmp_path):
+    document = a_document()
+    text = json.dumps(document).replace("United Kingdom", "United \\ud800Kingdom")
+    message = refused(tmp_path, text)
+    assert "$.signatories[1].name: contains a lone surrogate" in message
+
+
 def test_markdown_over_the_length_limit_is_refused_by_its_path(tmp_path):
     from core.markdown import MARKDOWN_MAX_CHARS
 

@@ -144,6 +144,8 @@ def test_a_dry_run_writes_nothing():
         ("---\ntitle: T\ndate: next tuesday\n---\n", "is not an ISO date"),
         ("---\ntitle: T\nslug: not a slug!\n---\n", "slug 'not a slug!'"),
         ("---\ntitle: " + "x" * 301 + "\n---\n", "title: Ensure this value"),
+        ('---\ntitle: "a\\0b"\n---\n', "'title' holds a character text cannot"),
+        ('---\ntitle: T\nauthor: "\\ud800"\n---\n', "'author' holds a character"),
     ],
 )
 def test_a_broken_file_is_named_with_its_problem_and_nothing_is_imported(
