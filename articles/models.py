@@ -7,7 +7,12 @@ from django.urls import reverse
 from markdownx.models import MarkdownxField
 
 from core.markdown import markdown_length
-from core.models import Publishable, RenderedMarkdownMixin, SlugFromTitleMixin
+from core.models import (
+    Publishable,
+    RenderedMarkdownMixin,
+    SlugFromTitleMixin,
+    WebURLField,
+)
 from core.uploads import clean_image
 from summits.models import Declaration, Summit
 
@@ -18,6 +23,8 @@ class Article(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     A press item names its outlet, links to the original and gives the date it
     appeared there; `clean()` insists on all three.
     """
+
+    reserved_slugs = frozenset({"feed", "atom"})  # /articles/feed/, /articles/atom/
 
     class Kind(models.TextChoices):
         POST = "post", "Post"
@@ -37,7 +44,7 @@ class Article(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     outlet = models.CharField(
         max_length=200, blank=True, help_text="Press items: who published the original."
     )
-    original_url = models.URLField(
+    original_url = WebURLField(
         "original URL", max_length=500, blank=True, help_text="Press items: link to it."
     )
     original_published_on = models.DateField(

@@ -5,6 +5,8 @@ public" lives. Views, feeds, sitemaps, search and the export all call it; none
 of them filters on status or dates by hand.
 """
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
@@ -81,6 +83,21 @@ class Publishable(models.Model):
         super().save(*args, **kwargs)
 
 
+class WebURLField(models.URLField):
+    """An address visitors can follow from a page: http or https only.
+
+    Django's URLField also takes ftp: and ftps:, which browsers no longer
+    open and which have no place in a source link.
+    """
+
+    default_validators = [
+        URLValidator(
+            schemes=["http", "https"],
+            message="Enter a web address starting with http:// or https://.",
+        )
+    ]
+
+
 def unique_slug(instance, value, slug_field="slug"):
     """A slug for `value` that no other row of the instance's model uses.
 
@@ -90,8 +107,9 @@ def unique_slug(instance, value, slug_field="slug"):
     max_length = instance._meta.get_field(slug_field).max_length
     base = slugify(value)[: max_length - 6].strip("-") or instance._meta.model_name
     others = type(instance)._default_manager.exclude(pk=instance.pk)
+    reserved = getattr(instance, "reserved_slugs", ())
     candidate, n = base, 2
-    while others.filter(**{slug_field: candidate}).exists():
+    while candidate in reserved or others.filter(**{slug_field: candidate}).exists():
         candidate = f"{base}-{n}"
         n += 1
     return candidate
@@ -105,6 +123,17 @@ class SlugFromTitleMixin:
     """
 
     slug_source = "title"
+    # Slugs that would give an item the address of one of the site's own
+    # pages (/declarations/compare/), where nobody could reach it.
+    reserved_slugs = frozenset()
+
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude)
+        if self.slug in self.reserved_slugs and "slug" not in (exclude or ()):
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is the address of one of the site's "
+                 "own pages: choose another slug."}
+            )  # fmt: skip
 
     def save(self, *args, **kwargs):
         if not self.slug:

@@ -8,7 +8,12 @@ from django_countries.fields import CountryField
 from markdownx.models import MarkdownxField
 
 from core.markdown import markdown_length
-from core.models import Publishable, RenderedMarkdownMixin, SlugFromTitleMixin
+from core.models import (
+    Publishable,
+    RenderedMarkdownMixin,
+    SlugFromTitleMixin,
+    WebURLField,
+)
 
 
 class Signatory(SlugFromTitleMixin, models.Model):
@@ -34,7 +39,7 @@ class Signatory(SlugFromTitleMixin, models.Model):
         help_text="ISO country; empty for the European Union, other "
         "organisations and companies.",
     )
-    website = models.URLField(blank=True)
+    website = WebURLField(blank=True)
     description = models.TextField(blank=True, help_text="One or two sentences.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -71,7 +76,7 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     summary = models.TextField(blank=True, help_text="Plain text, one paragraph.")
     body = MarkdownxField(blank=True, validators=[markdown_length])
     body_html = models.TextField(blank=True, editable=False)
-    website = models.URLField("official website", blank=True)
+    website = WebURLField("official website", blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta(Publishable.Meta):
@@ -97,6 +102,8 @@ class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     `reported_signatory_count` is for lists we only know in part: the site
     shows "N of M recorded" when fewer signatures are recorded than reported.
     """
+
+    reserved_slugs = frozenset({"compare"})  # /declarations/compare/
 
     class Kind(models.TextChoices):
         DECLARATION = "declaration", "Declaration"
@@ -131,7 +138,7 @@ class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
         help_text="The text, or its key passages.",
     )
     text_html = models.TextField(blank=True, editable=False)
-    source_url = models.URLField("source URL", max_length=500, blank=True)
+    source_url = WebURLField("source URL", max_length=500, blank=True)
     reported_signatory_count = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -179,7 +186,7 @@ class Signature(models.Model):
     ratified_on = models.DateField(
         null=True, blank=True, help_text="Treaties only: date of ratification."
     )
-    source_url = models.URLField("source URL", max_length=500, blank=True)
+    source_url = WebURLField("source URL", max_length=500, blank=True)
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -461,7 +461,7 @@ def test_model_rules_are_applied_before_anything_is_written(tmp_path):
         "needs the outlet" in message
     )
     assert "$.signatories[1].country (signatory 'united-kingdom'): " in message
-    assert "$.declarations[0].source_url" in message and "valid URL" in message
+    assert "$.declarations[0].source_url" in message and "web address" in message
     assert not Signatory.objects.filter(slug="new-one").exists()
 
 

@@ -149,7 +149,7 @@ def test_the_default_is_the_latest_declarations_and_all_is_one_filter_away():
         "kind=",
         "d=no-such-declaration",
         "d=",
-        "d=%00%FF",
+        "d=%FF%FE",  # not UTF-8 (NUL gets a 400: tests/test_hostile_requests.py)
         "kind=country&kind=company&d=seoul&d=seoul",
         "d=" + "x" * 5000,
         "page=-1&kind[]=1&d[]=2",

@@ -10,6 +10,7 @@ from articles.models import Article
 from summits.models import Signatory, Summit
 from tests.factories import (
     ArticleFactory,
+    DeclarationFactory,
     SignatoryFactory,
     SignatureFactory,
     SummitFactory,
@@ -97,3 +98,32 @@ def test_signatory_kinds_cover_countries_organisations_and_companies():
         "company",
         "other",
     }
+
+
+def test_links_must_be_web_addresses_a_visitor_can_open():
+    for model_factory, field in [
+        (SignatoryFactory, "website"),
+        (SummitFactory, "website"),
+        (DeclarationFactory, "source_url"),
+    ]:
+        item = model_factory.build(**{field: "ftp://files.example/declaration.pdf"})
+        with pytest.raises(ValidationError) as error:
+            item.full_clean(exclude=["summit"])
+        assert "http:// or https://" in str(error.value.message_dict[field])
+        setattr(item, field, "https://www.gov.uk/declaration")
+        item.full_clean(exclude=["summit"])
+
+
+@pytest.mark.parametrize(
+    ("factory", "title", "reserved"),
+    [(DeclarationFactory, "Compare", "compare"), (ArticleFactory, "Feed", "feed"),
+     (ArticleFactory, "Atom", "atom")],
+)  # fmt: skip
+def test_slugs_never_take_the_address_of_a_site_page(factory, title, reserved):
+    item = factory(title=title)
+    assert item.slug == f"{reserved}-2"
+    assert factory().get_absolute_url() != item.get_absolute_url()
+    item.slug = reserved
+    with pytest.raises(ValidationError) as error:
+        item.full_clean(exclude=["summit"])
+    assert "own pages" in str(error.value.message_dict["slug"])
