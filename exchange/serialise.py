@@ -66,17 +66,22 @@ class Exporter:
         self.summit_slugs = set(self.summits.values_list("slug", flat=True))
         self.declaration_slugs = set(self.declarations.values_list("slug", flat=True))
         self.articles = self.publishable(Article)
+        self.signatory_rows = (
+            Signatory.objects.all()
+            if self.include_drafts
+            else Signatory.objects.public()
+        )
 
     def counts(self):
         return {
-            "signatories": Signatory.objects.count(),
+            "signatories": self.signatory_rows.count(),
             "summits": len(self.summit_slugs),
             "declarations": len(self.declaration_slugs),
             "articles": self.articles.count(),
         }
 
     def signatories(self):
-        queryset = Signatory.objects.only(*SIGNATORY_FIELDS).order_by(by_slug())
+        queryset = self.signatory_rows.only(*SIGNATORY_FIELDS).order_by(by_slug())
         for signatory in queryset.iterator(chunk_size=CHUNK_SIZE):
             yield {name: encode(signatory, name) for name in SIGNATORY_FIELDS}
 

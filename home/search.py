@@ -39,10 +39,10 @@ class Source:
 
     def public(self):
         manager = self.model._default_manager
-        # Signatories are not publishable: their names are public record.
+        # Signatories have no status of their own: public() is theirs.
         if hasattr(manager, "published"):
             return manager.published()
-        return manager.all()
+        return manager.public()
 
 
 SOURCES = (

@@ -2,7 +2,7 @@
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
 from markdownx.models import MarkdownxField
@@ -16,11 +16,27 @@ from core.models import (
 )
 
 
+class SignatoryQuerySet(models.QuerySet):
+    def public(self):
+        """Signatories with a recorded position on a published declaration.
+
+        A signatory has no draft state of its own. One recorded only for a
+        draft or scheduled declaration (an embargoed statement, say) must not
+        show before that declaration does: every public page, the search and
+        the export ask this, as Publishable content asks `published()`.
+        """
+        positions = Signature.objects.filter(
+            signatory=OuterRef("pk"), declaration__in=Declaration.objects.published()
+        )
+        return self.filter(Exists(positions))
+
+
 class Signatory(SlugFromTitleMixin, models.Model):
     """A party that can sign: a country, an international organisation, a company.
 
-    Not publishable: a signatory is public as soon as it has a published
-    signature, and its record page lists only published declarations.
+    Not publishable: a signatory is public as soon as it has a position on a
+    published declaration (`Signatory.objects.public()`), and its record page
+    lists only published declarations.
     """
 
     class Kind(models.TextChoices):
@@ -44,6 +60,8 @@ class Signatory(SlugFromTitleMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = SignatoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

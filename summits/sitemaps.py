@@ -39,11 +39,4 @@ class SignatorySitemap(UpdatedAtSitemap):
     priority = 0.6
 
     def items(self):
-        return (
-            Signatory.objects.filter(
-                signatures__declaration__in=Declaration.objects.published()
-            )
-            .distinct()
-            .only("slug", "updated_at")
-            .order_by("pk")
-        )
+        return Signatory.objects.public().only("slug", "updated_at").order_by("pk")

@@ -206,15 +206,19 @@ class SignatoryListView(ListView):
         # Only positions on published declarations count: a draft's signatures
         # must not leak through a number.
         published = Q(signatures__declaration__in=Declaration.objects.published())
-        return Signatory.objects.annotate(
-            kind_order=KIND_ORDER,
-            signed_count=Count(
-                "signatures", filter=published & Q(signatures__status=SIGNED)
-            ),
-            declined_count=Count(
-                "signatures", filter=published & Q(signatures__status=DECLINED)
-            ),
-        ).order_by("kind_order", "name")
+        return (
+            Signatory.objects.public()
+            .annotate(
+                kind_order=KIND_ORDER,
+                signed_count=Count(
+                    "signatures", filter=published & Q(signatures__status=SIGNED)
+                ),
+                declined_count=Count(
+                    "signatures", filter=published & Q(signatures__status=DECLINED)
+                ),
+            )
+            .order_by("kind_order", "name")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -228,10 +232,12 @@ class SignatoryListView(ListView):
 
 
 class SignatoryDetailView(DetailView):
-    """A signatory's record. Signatories are public; drafts never show here."""
+    """A signatory's record: its positions on published declarations only."""
 
-    model = Signatory
     context_object_name = "signatory"
+
+    def get_queryset(self):
+        return Signatory.objects.public()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -118,9 +118,11 @@ def unpublished(db):
             )
             # A signatory who signed only this unpublished declaration, and
             # one with a public record elsewhere.
+            signer_marker = f"{marker('signer', state)}{suffix}"
+            markers[signer_marker] = f"signatory known only from a {state} declaration"
             SignatureFactory(
                 declaration=declaration,
-                signatory__name=f"Only-unpublished signer {state}{suffix}",
+                signatory__name=f"Signer {signer_marker}",
                 note=f"Note {declaration_marker}",
                 source_url=f"https://example.org/{declaration_marker}",
             )

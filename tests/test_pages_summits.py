@@ -344,7 +344,9 @@ def test_signatory_list_groups_by_kind_with_counts_on_published_declarations(
 ):
     france = SignatoryFactory(name="France", kind=Signatory.Kind.COUNTRY)
     eu = SignatoryFactory(name="European Union", kind=Signatory.Kind.ORGANISATION)
-    SignatoryFactory(name="Acme AI", kind=Signatory.Kind.COMPANY)
+    acme = SignatoryFactory(name="Acme AI", kind=Signatory.Kind.COMPANY)
+    SignatoryFactory(name="Nobody Yet", kind=Signatory.Kind.COUNTRY)
+    SignatureFactory(signatory=acme, status=Signature.Status.WITHDRAWN)
     SignatureFactory(signatory=france)
     SignatureFactory(signatory=france, status=DECLINED)
     SignatureFactory(signatory=eu)
@@ -363,6 +365,7 @@ def test_signatory_list_groups_by_kind_with_counts_on_published_declarations(
         s.name: (s.signed_count, s.declined_count)
         for s in response.context["signatories"]
     }
+    # Listed once they have a position on a published declaration.
     assert counts == {"France": (1, 1), "European Union": (1, 0), "Acme AI": (0, 0)}
     # Countries first, then international organisations, then companies.
     assert (
@@ -427,15 +430,19 @@ def test_signatory_record_names_only_published_summits_it_signed_at(client):
     assert "Hidden Summit" not in response.content.decode()
 
 
-def test_a_signatory_with_no_published_positions_still_has_a_page(client):
+def test_a_signatory_known_only_from_unpublished_declarations_is_not_public(client):
+    # Recorded for an embargoed statement: not to be seen before it is.
     signatory = SignatoryFactory(name="Atlantis", description="An island nation.")
     SignatureFactory(signatory=signatory, declaration=DeclarationFactory(draft=True))
+    SignatureFactory(
+        signatory=signatory, declaration=DeclarationFactory(scheduled=True)
+    )
 
-    html = get_ok(client, signatory.get_absolute_url())
+    assert client.get(signatory.get_absolute_url()).status_code == 404
+    assert "Atlantis" not in get_ok(client, reverse("summits:signatory_list"))
 
-    assert "<h1>Atlantis</h1>" in html
-    assert "An island nation." in html
-    assert "No position of Atlantis on a published declaration" in html
+    SignatureFactory(signatory=signatory)  # on a published declaration
+    assert "<h1>Atlantis</h1>" in get_ok(client, signatory.get_absolute_url())
 
 
 def test_an_unknown_signatory_is_not_found(client):

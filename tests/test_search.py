@@ -13,6 +13,7 @@ from tests.factories import (
     ArticleFactory,
     DeclarationFactory,
     SignatoryFactory,
+    SignatureFactory,
     SummitFactory,
 )
 
@@ -39,7 +40,8 @@ def needs_postgresql():
 def test_search_finds_every_kind_of_content_by_title(client):
     SummitFactory(name="Bletchley Park Summit")
     DeclarationFactory(title="The Bletchley Declaration")
-    SignatoryFactory(name="Bletchley Institute")
+    SignatureFactory(signatory__name="Bletchley Institute")
+    SignatoryFactory(name="Bletchley Lab")  # no published position: not public
     ArticleFactory(title="Bletchley, two years later")
 
     response = search(client, "Bletchley")
