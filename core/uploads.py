@@ -142,6 +142,12 @@ def _decode(data):
         # the image unusable, so decode from a fresh open afterwards.
         image.verify()
         image = _open(data)
+        limit = max_dimension()
+        if image.format == "JPEG" and max(image.size) > 2 * limit:
+            # Decode at 1/2, 1/4 or 1/8 scale straight away: the pixels would
+            # be scaled down anyway, and a full decode of a huge photo costs
+            # hundreds of megabytes.
+            image.draft("RGB", (limit, limit))
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
@@ -159,7 +165,8 @@ def _pixels_only(image, image_format):
     icc_profile = image.info.get("icc_profile")
     # Apply the EXIF orientation before EXIF is dropped, or phone photos
     # would turn sideways.
-    image = ImageOps.exif_transpose(image)
+    # In place: a copy of a large image is as big again.
+    ImageOps.exif_transpose(image, in_place=True)
     if image_format == "JPEG":
         if image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
@@ -167,7 +174,7 @@ def _pixels_only(image, image_format):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     limit = max_dimension()
     if image.width > limit or image.height > limit:
-        image = image.copy()
+        # In place too: the image was decoded from the upload's bytes, ours.
         image.thumbnail((limit, limit), Image.Resampling.LANCZOS)
     # A fresh image from the pixel data: no EXIF, XMP, comments, text chunks
     # or other metadata can ride along, whatever the source format carried.
