@@ -38,13 +38,17 @@ VERSIONED_MODELS = (Signatory, Summit, Declaration, Signature, Article)
 
 
 @contextmanager
-def import_revision(comment, user=None):
+def import_revision(comment, user=None, manage_manually=False):
     """Record everything saved inside the block as one revision.
 
     Nested inside an admin revision it joins that one; the comment says
-    where the change came from, e.g. "Imported from export.json".
+    where the change came from, e.g. "Imported from export.json". With
+    `manage_manually`, saves are not picked up by themselves: the caller
+    adds each object once, with `reversion.add_to_revision`, when it is
+    complete (a bulk writer that sets relations after saving would otherwise
+    have every object serialised again for each relation).
     """
-    with reversion.create_revision():
+    with reversion.create_revision(manage_manually=manage_manually):
         reversion.set_comment(comment)
         if user is not None:
             reversion.set_user(user)

@@ -20,6 +20,7 @@ into a `CommandError`: the database is left exactly as it was.
 import json
 from dataclasses import dataclass, field
 
+import reversion
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -442,7 +443,7 @@ class Importer:
         result = Result(warnings=self.warnings)
         try:
             with content_changes_batched(), transaction.atomic():
-                with import_revision(comment):
+                with import_revision(comment, manage_manually=True):
                     self.apply_all(result)
                 if dry_run:
                     raise DryRunRollback
@@ -497,6 +498,10 @@ class Importer:
             changed |= self.apply_signatures(plan, ids["signatories"])
         elif section == "articles":
             changed |= self.apply_links(plan, ids)
+        if changed or not plan.existing:
+            # Once, complete with its relations (a declaration brings its
+            # signatures along): see import_revision.
+            reversion.add_to_revision(instance)
         if not plan.existing:
             return "created"
         return "updated" if changed else "unchanged"
