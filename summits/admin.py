@@ -24,7 +24,13 @@ from core.admin import (
     user_may_change,
 )
 from summits.forms import BulkAddSignaturesForm
-from summits.models import Declaration, Signatory, Signature, Summit
+from summits.models import (
+    Declaration,
+    Signatory,
+    Signature,
+    Summit,
+    mark_declarations_changed,
+)
 
 
 class SignatureFormSet(BaseInlineFormSet):
@@ -368,6 +374,21 @@ class SignatureAdmin(EditorAdmin):
         return super().has_delete_permission(request, obj) and user_may_change(
             request.user, declaration
         )
+
+    # A signature saved or deleted here changes its declaration behind any
+    # open declaration form: see mark_declarations_changed.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        mark_declarations_changed({obj.declaration_id, form.initial.get("declaration")})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        mark_declarations_changed({obj.declaration_id})
+
+    def delete_queryset(self, request, queryset):
+        declaration_ids = set(queryset.values_list("declaration_id", flat=True))
+        super().delete_queryset(request, queryset)
+        mark_declarations_changed(declaration_ids)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

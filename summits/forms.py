@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django_countries import countries
 
-from summits.models import Signatory, Signature
+from summits.models import Signatory, Signature, mark_declarations_changed
 
 # "- France", "* France", "• France", "3. France", "3) France": list markers
 # that come along when a list is copied from a web page or a document.
@@ -147,6 +147,7 @@ class BulkAddSignaturesForm(forms.Form):
     def save(self):
         """Create the new signatures together; return them."""
         data = self.cleaned_data
+        mark_declarations_changed({self.declaration.pk})
         return Signature.objects.bulk_create(
             Signature(
                 declaration=self.declaration,

@@ -4,6 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django_countries.fields import CountryField
 from markdownx.models import MarkdownxField
 
@@ -230,3 +231,16 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.signatory} — {self.get_status_display()} — {self.declaration}"
+
+
+def mark_declarations_changed(declaration_ids):
+    """Move the declarations' `updated_at` on, as a save would.
+
+    For signatures changed away from their declaration's own form (their
+    admin page, a bulk add): a declaration form opened before then carries
+    the old `updated_at`, so its save is refused as stale instead of quietly
+    putting the old signatures back.
+    """
+    ids = {pk for pk in declaration_ids if pk is not None}
+    if ids:
+        Declaration.objects.filter(pk__in=ids).update(updated_at=timezone.now())

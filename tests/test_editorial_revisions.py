@@ -360,3 +360,26 @@ def test_an_item_imported_published_was_published_by_the_import(tmp_path):
     with import_revision("Imported from export.json"):
         article = ArticleFactory(title="Fresh")
     assert audit_trail(article)["published"].startswith("an import, ")
+
+
+def test_a_signature_changed_on_its_own_page_makes_an_open_declaration_stale(
+    staff_client, django_user_model
+):
+    declaration = DeclarationFactory(draft=True)
+    signature = SignatureFactory(declaration=declaration, note="Original note")
+    url = change_url(declaration)
+    opened = form_data(staff_client.get(url))  # editor A opens the declaration
+
+    # Editor B corrects the signature on the signature's own page.
+    other = django_user_model.objects.create_superuser("bea", password="pw")
+    other_client = type(staff_client)()
+    other_client.force_login(other)
+    save_in_admin(other_client, signature, note="Corrected by Bea")
+
+    # A saves the declaration form opened before that: refused, Bea's note kept.
+    opened["signatures-0-note"] = ["A's stale note"]
+    response = staff_client.post(url, opened)
+    assert response.status_code == 200
+    assert "after you opened it" in response.content.decode()
+    signature.refresh_from_db()
+    assert signature.note == "Corrected by Bea"
