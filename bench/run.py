@@ -51,7 +51,7 @@ LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
 LOAD_CONNECTIONS = 64
 
 TARGETS = {
-    "warm pages": "≥ 80 % of the floor",
+    "warm pages": "≥ 80 % of the floor (search is never cached)",
     "cold declaration (200 signatures)": "≥ 30 % of the floor",
     "cold home and article list": "≥ 30 % of the floor",
     "search p95": "≤ 30 ms",
@@ -290,10 +290,15 @@ def table(rows):
 
 
 def verdicts(cold, warm, search, weight, load):
-    pages = [name for name in warm if not name.startswith("floor")]
+    # Search with a query is never cached (by design), so it is not a warm page.
+    pages = [name for name in warm if name not in ("floor (bare 20 KB view)", "search")]
     worst_warm = min(warm[name]["ratio"] for name in pages)
     checks = [
-        ("warm pages", f"lowest {worst_warm:.0%}", worst_warm >= 0.8),
+        (
+            "warm pages",
+            f"lowest {worst_warm:.0%} ({min(pages, key=lambda n: warm[n]['ratio'])})",
+            worst_warm >= 0.8,
+        ),
         (
             "cold declaration (200 signatures)",
             f"{cold['declaration (200 signatures)']['ratio']:.0%}",
