@@ -91,3 +91,41 @@ def test_an_editor_pastes_a_list_of_signatories(
     assert page.locator(".signature-inline select[name$='-signatory']").count() >= 3
     screenshot("admin-declaration-with-signatures")
     assert declaration.signatures.count() == 3
+
+
+def test_an_editor_reverts_an_article_from_the_history_screen(
+    live_server, page, screenshot, editor_login
+):
+    import reversion
+
+    article = Article.objects.create(
+        title="Bletchley, day one", slug="bletchley-day-one", body="First draft."
+    )
+    with reversion.create_revision():
+        reversion.set_comment("First version.")
+        article.save()
+    with reversion.create_revision():
+        reversion.set_comment("Rewrote the title.")
+        article.title = "A title we regret"
+        article.save()
+
+    username, password = editor_login
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/history/")
+    links = page.locator("a.editorial-revision-link")
+    assert links.count() == 2
+    screenshot("admin-history")
+    links.last.click()  # newest first: the last link is the first version
+    # The revision screen is the change form, filled with the old values.
+    assert page.input_value("#id_title") == "Bletchley, day one"
+    screenshot("admin-revert")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+
+    article.refresh_from_db()
+    assert article.title == "Bletchley, day one"
