@@ -11,6 +11,7 @@ import pytest
 
 from articles.models import Article
 from summits.models import Signature
+from tests.browser.keyboard import focused, use_the_skip_link
 from tests.factories import (
     ArticleFactory,
     DeclarationFactory,
@@ -225,32 +226,10 @@ def test_search_with_nothing_to_search(page, live_server, screenshot):
     screenshot("search-message-1280")
 
 
-def focused(page):
-    return page.evaluate(
-        """() => {
-            const el = document.activeElement;
-            const style = getComputedStyle(el);
-            const box = el.getBoundingClientRect();
-            return {
-                tag: el.tagName, id: el.id, text: el.innerText || "",
-                outline: style.outlineStyle, width: parseFloat(style.outlineWidth),
-                inView: box.bottom > 0 && box.top < innerHeight && box.width > 0,
-                inMain: !!el.closest("main"),
-            };
-        }"""
-    )
-
-
 def test_keyboard_through_the_home_page(page, live_server, site):
     visit(page, live_server, "/")
 
-    page.keyboard.press("Tab")
-    skip = focused(page)
-    assert skip["text"] == "Skip to main content"
-    assert skip["inView"] and skip["outline"] != "none", skip
-
-    page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    use_the_skip_link(page)
 
     # Every stop in the page shows where focus is, and scrolls into view.
     stops = 0

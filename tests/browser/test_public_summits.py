@@ -11,6 +11,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from summits.models import Declaration, Signatory, Signature
+from tests.browser.keyboard import focused, use_the_skip_link
 from tests.factories import (
     ArticleFactory,
     DeclarationFactory,
@@ -312,32 +313,10 @@ def test_not_found_and_server_error_pages(
     photograph(page, screenshot, assert_accessible, "server-error")
 
 
-def focused(page):
-    return page.evaluate(
-        """() => {
-            const el = document.activeElement;
-            const style = getComputedStyle(el);
-            const box = el.getBoundingClientRect();
-            return {
-                tag: el.tagName, id: el.id, text: el.innerText || "",
-                outline: style.outlineStyle, width: parseFloat(style.outlineWidth),
-                inView: box.bottom > 0 && box.top < innerHeight && box.width > 0,
-                inMatrix: !!el.closest("table.matrix, .table-scroll"),
-            };
-        }"""
-    )
-
-
 def test_keyboard_through_the_matrix(page, live_server, summits_site):
     visit(page, live_server, "/declarations/compare/")
 
-    page.keyboard.press("Tab")
-    skip = focused(page)
-    assert skip["text"] == "Skip to main content"
-    assert skip["inView"] and skip["outline"] != "none", skip
-
-    page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    use_the_skip_link(page)
 
     # From the top of the content, every stop shows where focus is, until we
     # reach the matrix itself (its scroll region, then the links in it).
