@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from articles.models import Article
 from core.search import clean_query
 from home.search import SiteSearch
-from summits.models import Declaration, Signature, Summit
+from summits.models import Declaration, Signature, Summit, signature_counts
 
 SIGNED = Signature.Status.SIGNED
 DECLINED = Signature.Status.DECLINED
@@ -52,12 +52,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         declarations = (
             Declaration.objects.published()
-            .annotate(
-                signed_count=Count("signatures", filter=Q(signatures__status=SIGNED)),
-                declined_count=Count(
-                    "signatures", filter=Q(signatures__status=DECLINED)
-                ),
-            )
+            .annotate(**signature_counts())
             .only("title", "slug", "kind", "summit", "adopted_on")
             .order_by("adopted_on", "title")
         )

@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models
-from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -30,6 +29,7 @@ from summits.models import (
     Signature,
     Summit,
     mark_declarations_changed,
+    signature_counts,
 )
 
 
@@ -128,7 +128,7 @@ class SignatoryRecordInline(admin.TabularInline):
 
 @admin.register(Signatory)
 class SignatoryAdmin(EditorAdmin):
-    list_display = ["name", "kind", "country", "signed_count", "declined_count"]
+    list_display = ["name", "kind", "country", "signed", "declined"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "country"]
     prepopulated_fields = {"slug": ["name"]}
@@ -136,20 +136,7 @@ class SignatoryAdmin(EditorAdmin):
     inlines = [SignatoryRecordInline]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                signed=Count(
-                    "signatures",
-                    filter=Q(signatures__status=Signature.Status.SIGNED),
-                ),
-                declined=Count(
-                    "signatures",
-                    filter=Q(signatures__status=Signature.Status.DECLINED),
-                ),
-            )
-        )
+        return super().get_queryset(request).annotate(**signature_counts())
 
     # A signatory has no draft state: a saved change is public at once, so
     # changing or deleting one is publishing. Contributors may add new ones
@@ -162,13 +149,13 @@ class SignatoryAdmin(EditorAdmin):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or user_can_publish(request.user))
 
-    @admin.display(description="signed", ordering="signed")
-    def signed_count(self, obj):
-        return obj.signed
+    @admin.display(description="signed", ordering="signed_count")
+    def signed(self, obj):
+        return obj.signed_count
 
-    @admin.display(description="declined", ordering="declined")
-    def declined_count(self, obj):
-        return obj.declined
+    @admin.display(description="declined", ordering="declined_count")
+    def declined(self, obj):
+        return obj.declined_count
 
 
 class DeclarationOfSummitInline(admin.TabularInline):
@@ -250,23 +237,14 @@ class DeclarationAdmin(PublishableAdmin):
     inlines = [SignatureInline]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                signed=Count(
-                    "signatures",
-                    filter=Q(signatures__status=Signature.Status.SIGNED),
-                )
-            )
-        )
+        return super().get_queryset(request).annotate(**signature_counts())
 
-    @admin.display(description="signed", ordering="signed")
+    @admin.display(description="signed", ordering="signed_count")
     def signatures_recorded(self, obj):
         reported = obj.reported_signatory_count
-        if reported and reported > obj.signed:
-            return f"{obj.signed} of {reported} reported"
-        return obj.signed
+        if reported and reported > obj.signed_count:
+            return f"{obj.signed_count} of {reported} reported"
+        return obj.signed_count
 
     def get_urls(self):
         return [

@@ -2,7 +2,7 @@
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -244,3 +244,24 @@ def mark_declarations_changed(declaration_ids):
     ids = {pk for pk in declaration_ids if pk is not None}
     if ids:
         Declaration.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
+def signature_counts(only=None):
+    """Annotations counting the signed and declined positions in `signatures`.
+
+    For declarations and signatories alike (both reach their positions as
+    `signatures`): `.annotate(**signature_counts())` gives each row
+    `signed_count` and `declined_count`. `only` narrows what counts, e.g. to
+    positions on published declarations.
+    """
+    narrowed = Q() if only is None else only
+    return {
+        "signed_count": Count(
+            "signatures",
+            filter=narrowed & Q(signatures__status=Signature.Status.SIGNED),
+        ),
+        "declined_count": Count(
+            "signatures",
+            filter=narrowed & Q(signatures__status=Signature.Status.DECLINED),
+        ),
+    }

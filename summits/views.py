@@ -8,13 +8,19 @@ grow with the data (pinned in tests/test_pages_summits.py).
 
 import csv
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core.views import PublishedOrPreviewMixin
 from summits.matrix import KIND_CHOICES, build_matrix, kind_choices
-from summits.models import Declaration, Signatory, Signature, Summit
+from summits.models import (
+    Declaration,
+    Signatory,
+    Signature,
+    Summit,
+    signature_counts,
+)
 
 SIGNED = Signature.Status.SIGNED
 DECLINED = Signature.Status.DECLINED
@@ -26,10 +32,9 @@ def with_signature_counts(declarations):
     Django leaves Meta.ordering out of aggregated queries, so the newest-first
     order is restated here.
     """
-    return declarations.annotate(
-        signed_count=Count("signatures", filter=Q(signatures__status=SIGNED)),
-        declined_count=Count("signatures", filter=Q(signatures__status=DECLINED)),
-    ).order_by(*Declaration._meta.ordering)
+    return declarations.annotate(**signature_counts()).order_by(
+        *Declaration._meta.ordering
+    )
 
 
 def published_articles(related_manager):
@@ -208,15 +213,7 @@ class SignatoryListView(ListView):
         published = Q(signatures__declaration__in=Declaration.objects.published())
         return (
             Signatory.objects.public()
-            .annotate(
-                kind_order=KIND_ORDER,
-                signed_count=Count(
-                    "signatures", filter=published & Q(signatures__status=SIGNED)
-                ),
-                declined_count=Count(
-                    "signatures", filter=published & Q(signatures__status=DECLINED)
-                ),
-            )
+            .annotate(kind_order=KIND_ORDER, **signature_counts(only=published))
             .order_by("kind_order", "name")
         )
 
