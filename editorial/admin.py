@@ -14,7 +14,6 @@
 """
 
 import difflib
-import json
 
 import reversion
 from django.contrib import admin, messages
@@ -34,16 +33,15 @@ from reversion.models import Version
 
 from core.admin import user_can_publish
 from editorial.models import PreviewLink
-from editorial.revisions import VERSIONED_MODELS, audit_trail, revision_label
+from editorial.revisions import (
+    VERSIONED_MODELS,
+    audit_trail,
+    revision_label,
+    version_fields,
+)
 
 # Fields that change on every save or are derived: not worth a diff row.
 NOT_COMPARED = {"updated_at", "created_at", "search_vector"}
-
-
-def version_fields(version):
-    """The field values stored in a version, read without touching the DB."""
-    data = json.loads(version.serialized_data)[0]
-    return data["fields"]
 
 
 class EditorialAdminMixin(VersionAdmin):

@@ -67,8 +67,9 @@ def revision_label(revision):
 CREATION_WINDOW = timedelta(minutes=1)
 
 
-def status_in(version):
-    return json.loads(version.serialized_data)[0]["fields"].get("status")
+def version_fields(version):
+    """The field values stored in a version, read without touching the DB."""
+    return json.loads(version.serialized_data)[0]["fields"]
 
 
 def audit_trail(obj):
@@ -101,9 +102,11 @@ def audit_trail(obj):
         published = before
         # An item already published when its history began was published
         # by nobody we know: its first revision is an edit, not the publishing.
-        previous = None if created != before else status_in(versions[0])
+        previous = (
+            None if created != before else version_fields(versions[0]).get("status")
+        )
         for version in versions:
-            status = status_in(version)
+            status = version_fields(version).get("status")
             if status == "published" and previous != "published":
                 published = revision_label(version.revision)
             previous = status

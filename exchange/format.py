@@ -160,3 +160,20 @@ def comparable(instance, name):
 def plain_fields(fields):
     """The fields that are stored on the row itself (not references)."""
     return tuple(name for name in fields if name not in {"summit", "signatory"})
+
+
+def storage_problem(text):
+    """Why the database cannot store `text`, or None if it can.
+
+    JSON and YAML can both spell U+0000 and lone surrogates ("\\ud800"), but
+    PostgreSQL text cannot hold NUL and neither is valid UTF-8: refused up
+    front, rather than failing half-way, on one database and not another.
+    """
+    if "\x00" in text:
+        return "contains a NUL character (\\u0000), which text cannot hold."
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "contains a lone surrogate (e.g. \\ud800), which is not text."
+    return None

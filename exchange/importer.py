@@ -41,6 +41,7 @@ from exchange.format import (
     decode,
     load_schema,
     plain_fields,
+    storage_problem,
 )
 from summits.models import Declaration, Signatory, Signature, Summit
 
@@ -121,23 +122,11 @@ def parse_document(data):
 
 
 def unstorable_text(value, path="$"):
-    """(JSON path, problem) for every string the database cannot store.
-
-    JSON allows U+0000 and lone surrogates ("\\ud800"), but PostgreSQL text
-    cannot hold NUL and neither is valid UTF-8, so such strings are refused
-    up front rather than failing half-way, on one database and not another.
-    """
+    """(JSON path, problem) for every string the database cannot store."""
     if isinstance(value, str):
-        if "\x00" in value:
-            yield path, "contains a NUL character (\\u0000), which text cannot hold."
-        elif not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                yield (
-                    path,
-                    "contains a lone surrogate (e.g. \\ud800), which is not text.",
-                )
+        problem = storage_problem(value)
+        if problem:
+            yield path, problem
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from unstorable_text(item, f"{path}.{key}")

@@ -28,6 +28,8 @@ from django.core.validators import validate_slug
 from django.utils.text import slugify
 from frontmatter.default_handlers import YAMLHandler
 
+from exchange.format import storage_problem
+
 # Frontmatter key → Article field. `image_alt` goes with `image`: a cover
 # image without a description for screen readers is not imported.
 KNOWN_KEYS = {
@@ -122,20 +124,10 @@ def text_value(post, metadata, key):
         post.errors.append(f"'{key}' must be text, not a list or mapping")
         return ""
     text = str(value).strip()
-    # YAML spells NUL "\0" and a lone surrogate "\ud800"; the database can
-    # store neither (PostgreSQL refuses NUL, and neither is UTF-8).
-    if "\x00" in text or not text.isascii() and not _encodable(text):
+    if storage_problem(text):  # YAML can spell "\0" and "\ud800"
         post.errors.append(f"'{key}' holds a character text cannot store")
         return ""
     return text
-
-
-def _encodable(text):
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def read_metadata(post, metadata, body):
