@@ -4,10 +4,22 @@ from django.contrib import admin
 
 from articles.models import Article
 from core.admin import PUBLISHING_FIELDSET, PublicationStateFilter, PublishableAdmin
+from editorial.admin import (
+    AuditTrailAdminMixin,
+    EditConflictAdminMixin,
+    HistoryAdminMixin,
+    PreviewLinksAdminMixin,
+)
 
 
 @admin.register(Article)
-class ArticleAdmin(PublishableAdmin):
+class ArticleAdmin(
+    HistoryAdminMixin,
+    EditConflictAdminMixin,
+    AuditTrailAdminMixin,
+    PreviewLinksAdminMixin,
+    PublishableAdmin,
+):
     list_display = ["title", "kind", "outlet", "author_name", "publication"]
     list_filter = [PublicationStateFilter, "kind", "summits"]
     search_fields = ["title", "lede", "outlet", "author_name"]

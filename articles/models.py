@@ -1,5 +1,6 @@
 """Articles: our own posts, and press items that point to coverage elsewhere."""
 
+import reversion
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -17,6 +18,9 @@ from core.uploads import clean_image
 from summits.models import Declaration, Summit
 
 
+# Versioned for the editors' history (editorial.admin.HistoryAdminMixin);
+# search_vector is rebuilt on save, so no version stores it.
+@reversion.register(exclude=["search_vector"])
 class Article(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     """A post written by the group, or a press item summarising outside coverage.
 

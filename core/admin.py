@@ -1,6 +1,6 @@
 """Shared ground for the editors' admin: who may publish, and the Publishable admin.
 
-Two roles (groups made by `articles/migrations/0003_editorial_groups.py`):
+Two roles (groups made by `editorial/migrations/0002_editor_groups.py`):
 Editors do everything; Contributors write drafts. The rule "may publish" lives
 in `user_can_publish` and nowhere else; `PublishableAdmin` enforces it on the
 server (form validation, read-only published items, hidden actions), so a

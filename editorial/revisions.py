@@ -1,15 +1,17 @@
-"""Which content is versioned, and how code outside the admin records a revision.
+"""Reading revisions, and how code outside the admin records one.
 
 The admin records a revision on every save through `reversion.VersionAdmin`
-(see `editorial.admin`). Other code paths that change content, such as the
-JSON importer, wrap their writes in `import_revision(comment)` so an editor
-can see, compare and undo them like any admin edit.
+(see `editorial.admin.HistoryAdminMixin`). Other code paths that change
+content, such as the JSON importer, wrap their writes in
+`import_revision(comment)` so an editor can see, compare and undo them like
+any admin edit.
 
-Registration is explicit rather than left to `VersionAdmin`, which would
-follow every inline: a summit shows its declarations and a signatory its
-signatures as read-only inlines, and following those would make reverting a
-summit silently delete declarations added since. Only a declaration owns its
-signatures, so only it follows them.
+Each content app registers its own models with django-reversion, in its
+models module (`@reversion.register`): explicitly, rather than leaving it to
+`VersionAdmin`, which would follow every inline. A summit shows its
+declarations and a signatory its signatures as read-only inlines, and
+following those would make reverting a summit silently delete declarations
+added since. Only a declaration owns its signatures, so only it follows them.
 """
 
 import json
@@ -20,21 +22,6 @@ import reversion
 from django.utils import timezone
 from django.utils.formats import date_format
 from reversion.models import Version
-
-from articles.models import Article
-from summits.models import Declaration, Signatory, Signature, Summit
-
-# Derived from the other fields and rebuilt on save; storing it in every
-# version would only make history bigger.
-NOT_VERSIONED = ("search_vector",)
-
-reversion.register(Signatory, exclude=NOT_VERSIONED)
-reversion.register(Summit, exclude=NOT_VERSIONED)
-reversion.register(Signature)
-reversion.register(Declaration, exclude=NOT_VERSIONED, follow=("signatures",))
-reversion.register(Article, exclude=NOT_VERSIONED)
-
-VERSIONED_MODELS = (Signatory, Summit, Declaration, Signature, Article)
 
 
 @contextmanager
@@ -72,17 +59,20 @@ def version_fields(version):
     return json.loads(version.serialized_data)[0]["fields"]
 
 
-def audit_trail(obj):
+def audit_trail(obj, versions=None):
     """Who created, last edited and published `obj`, read from its history.
 
     Each value is a `revision_label`, "before history began" when the event
     predates the item's first revision, or None when it never happened.
+    `versions`, oldest first with their revisions' users, saves the query
+    when the caller has read them already.
     """
-    versions = list(
-        Version.objects.get_for_object(obj)
-        .select_related("revision__user")
-        .order_by("revision__date_created", "pk")
-    )
+    if versions is None:
+        versions = list(
+            Version.objects.get_for_object(obj)
+            .select_related("revision__user")
+            .order_by("revision__date_created", "pk")
+        )
     before = "before history began"
     if not versions:
         return {

@@ -22,6 +22,13 @@ from core.admin import (
     user_can_publish,
     user_may_change,
 )
+from editorial.admin import (
+    AuditTrailAdminMixin,
+    EditConflictAdminMixin,
+    FollowedRows,
+    HistoryAdminMixin,
+    PreviewLinksAdminMixin,
+)
 from summits.forms import BulkAddSignaturesForm
 from summits.models import (
     Declaration,
@@ -127,7 +134,9 @@ class SignatoryRecordInline(admin.TabularInline):
 
 
 @admin.register(Signatory)
-class SignatoryAdmin(EditorAdmin):
+class SignatoryAdmin(
+    HistoryAdminMixin, EditConflictAdminMixin, AuditTrailAdminMixin, EditorAdmin
+):
     list_display = ["name", "kind", "country", "signed", "declined"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "country"]
@@ -185,7 +194,13 @@ class DeclarationOfSummitInline(admin.TabularInline):
 
 
 @admin.register(Summit)
-class SummitAdmin(PublishableAdmin):
+class SummitAdmin(
+    HistoryAdminMixin,
+    EditConflictAdminMixin,
+    AuditTrailAdminMixin,
+    PreviewLinksAdminMixin,
+    PublishableAdmin,
+):
     list_display = ["name", "starts_on", "city", "host_country", "publication"]
     list_filter = [PublicationStateFilter, "host_country"]
     search_fields = ["name", "city", "venue", "organiser"]
@@ -201,7 +216,13 @@ class SummitAdmin(PublishableAdmin):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(PublishableAdmin):
+class DeclarationAdmin(
+    HistoryAdminMixin,
+    EditConflictAdminMixin,
+    AuditTrailAdminMixin,
+    PreviewLinksAdminMixin,
+    PublishableAdmin,
+):
     list_display = [
         "title",
         "summit",
@@ -235,6 +256,15 @@ class DeclarationAdmin(PublishableAdmin):
         PUBLISHING_FIELDSET,
     ]
     inlines = [SignatureInline]
+    # Each revision holds the declaration's signatures (it follows them, see
+    # summits.models): the compare screen lists those that changed.
+    history_followed_rows = FollowedRows(
+        model=Signature,
+        parent_field="declaration",
+        key_field="signatory",
+        compared=("status", "date", "ratified_on", "source_url", "note"),
+        summary_field="status",
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**signature_counts())
@@ -320,7 +350,9 @@ class DeclarationAdmin(PublishableAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(EditorAdmin):
+class SignatureAdmin(
+    HistoryAdminMixin, EditConflictAdminMixin, AuditTrailAdminMixin, EditorAdmin
+):
     """Every signature in one list: find all refusals, or every undated entry."""
 
     list_display = ["signatory", "declaration", "status", "date", "ratified_on"]

@@ -1,5 +1,6 @@
 """Summits, the declarations they produced, and who signed or refused them."""
 
+import reversion
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -32,6 +33,9 @@ class SignatoryQuerySet(models.QuerySet):
         return self.filter(Exists(positions))
 
 
+# Versioned for the editors' history (editorial.admin.HistoryAdminMixin);
+# search_vector is rebuilt on save, so no version stores it.
+@reversion.register(exclude=["search_vector"])
 class Signatory(SlugFromTitleMixin, models.Model):
     """A party that can sign: a country, an international organisation, a company.
 
@@ -78,6 +82,9 @@ class Signatory(SlugFromTitleMixin, models.Model):
         return reverse("summits:signatory_detail", args=[self.slug])
 
 
+# Not following its declarations: reverting a summit must never delete
+# declarations added since.
+@reversion.register(exclude=["search_vector"])
 class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     """An international meeting on AI, with its dates, place and hosts."""
 
@@ -115,6 +122,9 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
         return reverse("summits:summit_detail", args=[self.slug])
 
 
+# A declaration owns its signatures: each version keeps them, and reverting
+# brings them back.
+@reversion.register(exclude=["search_vector"], follow=["signatures"])
 class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     """A text that parties sign: a declaration, statement, commitments or treaty.
 
@@ -178,6 +188,7 @@ class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
         return reverse("summits:declaration_detail", args=[self.slug])
 
 
+@reversion.register()
 class Signature(models.Model):
     """One party's position on one declaration: signed, declined or withdrawn.
 

@@ -383,3 +383,37 @@ def test_a_signature_changed_on_its_own_page_makes_an_open_declaration_stale(
     assert "after you opened it" in response.content.decode()
     signature.refresh_from_db()
     assert signature.note == "Corrected by Bea"
+
+
+def test_the_history_screen_reads_the_same_queries_however_long_the_history(
+    client, django_user_model, django_assert_num_queries
+):
+    # session, user, the item, its versions (with their users; the audit
+    # trail is read from them too) and the admin log: nothing per revision.
+    declaration = DeclarationFactory(title="Bletchley Declaration")
+    SignatureFactory(declaration=declaration, signatory__name="Japan")
+    url = reverse("admin:summits_declaration_history", args=[declaration.pk])
+    first = django_user_model.objects.create_user(
+        "first", is_staff=True, is_superuser=True
+    )
+    client.force_login(first)
+    save_in_admin(client, declaration, title="Bletchley Declaration, first")
+    with django_assert_num_queries(5):
+        assert client.get(url).status_code == 200
+
+    # More revisions, each by another editor, and one by an import.
+    for number in range(3):
+        editor = django_user_model.objects.create_user(
+            f"editor-{number}", is_staff=True, is_superuser=True
+        )
+        client.force_login(editor)
+        save_in_admin(client, declaration, title=f"Bletchley Declaration, {number}")
+    with import_revision("Imported from export.json"):
+        declaration.refresh_from_db()
+        declaration.save()
+    assert revisions_of(declaration).count() == 5
+
+    with django_assert_num_queries(5):
+        page = client.get(url).content.decode()
+    for name in ("first", "editor-0", "editor-1", "editor-2", "an import"):
+        assert name in page

@@ -295,3 +295,36 @@ class TestEditor:
         url = reverse("admin:articles_article_delete", args=[article.pk])
         assert client.post(url, {"post": "yes"}).status_code == 302
         assert not Article.objects.exists()
+
+
+def _editor_groups_migration():
+    from importlib import import_module
+
+    return import_module("editorial.migrations.0002_editor_groups")
+
+
+def _group_permissions():
+    return {
+        group.name: sorted(group.permissions.values_list("codename", flat=True))
+        for group in Group.objects.filter(name__in=["Editors", "Contributors"])
+    }
+
+
+def test_the_editor_groups_come_from_editorial_and_are_never_duplicated():
+    from django.apps import apps
+
+    made_by_migrations = _group_permissions()
+    assert "delete_article" in made_by_migrations["Editors"]
+    assert "delete_article" not in made_by_migrations["Contributors"]
+    assert "change_signature" in made_by_migrations["Contributors"]
+
+    # Run again over the groups a database already has (e.g. from the old
+    # articles migration): same two groups, same permissions.
+    _editor_groups_migration().create_groups(apps, None)
+    assert Group.objects.filter(name__in=["Editors", "Contributors"]).count() == 2
+    assert _group_permissions() == made_by_migrations
+
+    # And on a database without them, it makes them as they were.
+    Group.objects.filter(name__in=["Editors", "Contributors"]).delete()
+    _editor_groups_migration().create_groups(apps, None)
+    assert _group_permissions() == made_by_migrations

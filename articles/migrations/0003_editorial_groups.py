@@ -1,53 +1,11 @@
-"""The two editorial roles: Editors publish, Contributors write drafts.
+"""Formerly made the Editors and Contributors groups; editorial owns them now.
 
-Permissions are created here explicitly: on a fresh database post_migrate (which
-normally creates them) has not run yet when this migration does.
+See editorial/migrations/0002_editor_groups.py, which makes them on a fresh
+database and leaves the ones this migration made on an existing database as
+they are. Kept, empty, because later migrations depend on it.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
-
-CONTENT_MODELS = {
-    "summits": ["signatory", "summit", "declaration", "signature"],
-    "articles": ["article"],
-}
-EDITORS = "Editors"
-CONTRIBUTORS = "Contributors"
-
-
-def create_groups(apps, schema_editor):
-    for app_label in CONTENT_MODELS:
-        app_config = apps.get_app_config(app_label)
-        # Migration state's app configs are stubs without models_module, which
-        # create_permissions checks to skip apps that have no models.
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-
-    def permissions(actions):
-        codenames = [
-            f"{action}_{model}"
-            for models in CONTENT_MODELS.values()
-            for model in models
-            for action in actions
-        ]
-        return Permission.objects.filter(
-            content_type__app_label__in=list(CONTENT_MODELS), codename__in=codenames
-        )
-
-    editors, _ = Group.objects.get_or_create(name=EDITORS)
-    editors.permissions.add(*permissions(["view", "add", "change", "delete"]))
-    contributors, _ = Group.objects.get_or_create(name=CONTRIBUTORS)
-    # No delete; publishing is refused by the admin (core.admin.user_can_publish).
-    contributors.permissions.add(*permissions(["view", "add", "change"]))
-
-
-def remove_groups(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(
-        name__in=[EDITORS, CONTRIBUTORS]
-    ).delete()
 
 
 class Migration(migrations.Migration):
@@ -58,4 +16,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_groups, remove_groups)]
+    operations = []
