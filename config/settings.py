@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_countries",
     "markdownx",
     "core",
+    "ops",
     "summits",
     "articles",
     "home",
@@ -93,10 +94,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "core.middleware.PermissionsPolicyMiddleware",
+    "ops.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads parameters into a query (see its docstring).
-    "core.middleware.RejectNulCharactersMiddleware",
+    "ops.middleware.RejectNulCharactersMiddleware",
     # Above sessions, CSRF and auth so a cached page skips them (speed).
     "core.middleware_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,8 +106,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Outage → 503 page, and old addresses of renamed items → 301 (editorial).
-    "editorial.middleware.DatabaseUnavailableMiddleware",
+    # Outage → 503 page.
+    "ops.middleware.DatabaseUnavailableMiddleware",
+    # Old addresses of renamed items → 301.
     "editorial.middleware.SlugRedirectMiddleware",
     # Last, so it sees the login view's outcome and turns a lockout into the
     # lockout page.

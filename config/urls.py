@@ -47,14 +47,16 @@ urlpatterns = [
         name="robots_txt",
     ),
     # /healthz and /preview/<token>/, before the catch-all includes.
+    path("", include("ops.urls")),
     path("", include("editorial.urls")),
     path("", include("summits.urls")),
     path("articles/", include("articles.urls")),
     path("", include("home.urls")),
 ]
 
-# A lost database connection outside a view still gets the 503 page.
-handler500 = "editorial.views.server_error"
+# A lost database connection outside a view still gets the 503 page. The
+# 400, 403 and 404 pages are Django's own handlers with our templates.
+handler500 = "ops.views.server_error"
 
 if settings.SERVE_MEDIA:
     urlpatterns.insert(

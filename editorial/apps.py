@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class EditorialConfig(AppConfig):
-    """Editorial safety: revisions, preview links, slug redirects, healthz."""
+    """Editorial safety: revisions, edit conflicts, preview links, slug redirects."""
 
     name = "editorial"
     verbose_name = "Editorial safety"

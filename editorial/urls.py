@@ -5,6 +5,5 @@ from editorial import views
 app_name = "editorial"
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
     path("preview/<str:token>/", views.preview, name="preview"),
 ]

@@ -11,7 +11,7 @@ import pytest
 from django.db import OperationalError, connections
 from django.test import Client, RequestFactory
 
-from editorial.views import server_error
+from ops.views import server_error
 from tests.factories import ArticleFactory, SummitFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,12 +108,14 @@ class TestHealthz:
         assert response.content == b"ok\n"
         assert "no-store" in response["Cache-Control"]
 
-    def test_says_unavailable_and_nothing_more_when_it_does_not(self, client):
+    def test_says_unavailable_and_nothing_more_when_it_does_not(self, client, caplog):
         assert client.get("/healthz").status_code == 200  # not cached after this
-        with database_down():
+        with database_down(), caplog.at_level("WARNING", logger="ops.views"):
             response = client.get("/healthz")
         assert response.status_code == 503
         assert response.content == b"unavailable\n"
+        # The reason goes to the operator's log, not to whoever asked.
+        assert "Connection refused" in caplog.text
         assert response["Retry-After"].isdigit()
         assert client.get("/healthz").status_code == 200
 
