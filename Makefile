@@ -4,8 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The developer's settings (DEBUG on, a development key) for the targets that
+# run the site here; manage.py alone reads the production-safe config.settings.
+# Not exported: the test suite chooses config.test_settings (pyproject.toml).
+DEV := DJANGO_SETTINGS_MODULE=config.dev_settings
+CMD ?= help
 
-.PHONY: run test venv lint format migrate demo serve bench clean
+.PHONY: run test venv lint format migrate demo manage serve bench clean
 
 # The virtual environment is rebuilt only when requirements.txt changes.
 $(VENV)/.installed: requirements.txt
@@ -17,16 +22,20 @@ $(VENV)/.installed: requirements.txt
 venv: $(VENV)/.installed
 
 migrate: venv
-	$(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py migrate --noinput
 
 # Only into an empty site: a second `make run` keeps editors' changes.
 demo: migrate
-	$(PY) manage.py load_demo_content --if-empty
+	$(DEV) $(PY) manage.py load_demo_content --if-empty
 
 run: demo
-	$(PY) manage.py ensure_admin
+	$(DEV) $(PY) manage.py ensure_admin
 	@echo "Summit Watch: http://$(HOST):$(PORT)/   admin: http://$(HOST):$(PORT)/admin/"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Any other command with the developer's settings: make manage CMD="shell"
+manage: venv
+	$(DEV) $(PY) manage.py $(CMD)
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

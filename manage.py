@@ -6,10 +6,10 @@ import sys
 
 
 def main():
+    # The production-safe settings, as for gunicorn: a command run on a
+    # server must never fall back to DEBUG and the development key. The
+    # Makefile's targets choose config.dev_settings for a developer.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    # manage.py is the developer's entry point, so it defaults to DEBUG on;
-    # the WSGI entry point used by gunicorn does not (see config/wsgi.py).
-    os.environ.setdefault("DEBUG", "1")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 

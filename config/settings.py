@@ -1,7 +1,10 @@
-"""Summit Watch settings: one module, configured by environment variables.
+"""Summit Watch settings, configured by environment variables; production-safe.
 
-Every variable has a default that works on a laptop; production sets
-DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see README.md).
+With nothing set, these are production's: DEBUG off, and no start without a
+SECRET_KEY. A developer's tools choose config.dev_settings (DEBUG on, which
+brings a default for every variable that works on a laptop); the test suite
+uses config.test_settings. Production sets SECRET_KEY, ALLOWED_HOSTS and
+DATABASE_URL (see README.md, which lists every variable read here).
 """
 
 import os
@@ -45,7 +48,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Production (DEBUG off) refuses to start "
-            f"without one: {_KEY_ADVICE}"
+            f"without one: {_KEY_ADVICE} On a developer's machine, use the "
+            "Makefile (`make run`, `make manage CMD=…`) or "
+            "DJANGO_SETTINGS_MODULE=config.dev_settings."
         )
     # Only ever used with DEBUG on, on a developer's machine.
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"

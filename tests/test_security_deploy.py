@@ -5,6 +5,8 @@ subprocess with the environment an operator would set.
 """
 
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 STRONG_KEY = "k7Qp-2vXz9_LmN4rT8sWb1YcE6hJ3fGdA0uKoPiZxCvBnMqRtYwE5"
 
 
-def production_env(**overrides):
-    env = {
+def clean_env():
+    """The environment without anything that configures the site."""
+    return {
         key: value
         for key, value in os.environ.items()
         # Start from a clean slate: nothing from the developer's shell or the
@@ -24,6 +27,10 @@ def production_env(**overrides):
         if not key.startswith(("DJANGO_", "SECURE_", "SESSION_", "CSRF_", "AXES_"))
         and key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
     }
+
+
+def production_env(**overrides):
+    env = clean_env()
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="0",
@@ -36,10 +43,14 @@ def production_env(**overrides):
 
 
 def manage(*args, **env):
+    return run_manage(args, production_env(**env))
+
+
+def run_manage(args, env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=production_env(**env),
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -138,3 +149,78 @@ def test_production_refuses_to_start_with_a_missing_or_weak_secret_key(key):
 def test_a_developer_needs_no_secret_key():
     result = manage("check", DEBUG="1", SECRET_KEY="")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_management_command_with_nothing_set_behaves_like_production():
+    # No DEBUG, no SECRET_KEY, no settings module: as on a server where an
+    # operator forgot to export them. manage.py must not fall back to DEBUG
+    # and the development key.
+    env = {**clean_env(), "DATABASE_URL": "sqlite:///:memory:"}
+    result = run_manage(["check"], env)
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1, "the reason alone"
+    assert result.stderr.startswith("ImproperlyConfigured: SECRET_KEY is not set.")
+    assert "Traceback" not in result.stderr
+
+
+def makefile_commands(target):
+    """The manage.py commands `make TARGET` runs, as (environment, arguments)."""
+    dry_run = subprocess.run(
+        ["make", "--dry-run", "--always-make", target],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert dry_run.returncode == 0, dry_run.stderr
+    commands = []
+    for line in dry_run.stdout.splitlines():
+        words = shlex.split(line)
+        at = next((i for i, word in enumerate(words) if word == "manage.py"), None)
+        if at is None:
+            continue
+        env = dict(word.split("=", 1) for word in words if re.match(r"^[A-Z_]+=", word))
+        commands.append((env, words[at + 1 :]))
+    return commands
+
+
+def test_make_run_gives_every_command_the_development_settings():
+    commands = makefile_commands("run")
+    assert [args[0] for _env, args in commands] == [
+        "migrate",
+        "load_demo_content",
+        "ensure_admin",
+        "runserver",
+    ]
+    for env, _args in commands:
+        assert env == {"DJANGO_SETTINGS_MODULE": "config.dev_settings"}
+
+    # Those settings work with nothing else set: DEBUG on, the development key.
+    env = {**clean_env(), **commands[0][0], "DATABASE_URL": "sqlite:///:memory:"}
+    result = run_manage(["check"], env)
+    assert result.returncode == 0, result.stderr
+    debug = run_manage(
+        ["shell", "-c", "from django.conf import settings; print(settings.DEBUG)"], env
+    )
+    assert debug.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_every_variable_the_settings_read_is_in_the_readme():
+    source = "\n".join(path.read_text() for path in (ROOT / "config").glob("*.py"))
+    read = set(
+        re.findall(
+            r"(?:env_bool|env_int|env_list|os\.environ\.get|os\.environ\.setdefault)"
+            r"\(\s*\"([A-Z_]+)\"",
+            source,
+        )
+    )
+    read.add("DATABASE_URL")  # read by dj_database_url.config()
+    assert {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT"} <= read
+    table = [
+        line
+        for line in (ROOT / "README.md").read_text().splitlines()
+        if line.startswith("| `")
+    ]
+    listed = {re.match(r"\| `([A-Z_]+)`", line).group(1) for line in table}
+    assert read - listed == set()
