@@ -129,3 +129,18 @@ def test_the_503_page_keeps_its_own_styles_under_the_content_security_policy(
     if not policy:
         pytest.skip("no Content-Security-Policy configured")
     assert "'sha256-" in policy.split("style-src", 1)[1].split(";", 1)[0]
+
+
+def test_ops_knows_no_other_app_of_ours():
+    # Health, outage and error pages must work whatever the content apps do.
+    import ast
+    from pathlib import Path
+
+    ours = {"core", "summits", "articles", "home", "exchange", "editorial"}
+    for path in (Path(__file__).resolve().parent.parent / "ops").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module.split(".")[0] not in ours, path.name
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert alias.name.split(".")[0] not in ours, path.name
