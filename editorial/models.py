@@ -1,8 +1,7 @@
 """Records that keep editors safe: share links for drafts, and old URLs.
 
-Importing this module also registers the content models with
-django-reversion (`editorial.revisions`): it runs while Django loads models,
-before the admin is set up, so the registration there is the one in force.
+(Which models are versioned is said by each content app, with
+`@reversion.register` on its models.)
 """
 
 import hashlib
@@ -14,8 +13,6 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
-
-from editorial import revisions  # noqa: F401
 
 
 def hash_token(token):
