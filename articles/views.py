@@ -22,7 +22,7 @@ class ArticleListView(ListView):
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):
-        self.summits = list(Summit.objects.published().only("name", "slug"))
+        self.summits = list(Summit.objects.public().only("name", "slug"))
         kind = request.GET.get("kind", "")
         self.kind = kind if kind in Article.Kind.values else ""
         slug = request.GET.get("summit", "")
@@ -30,9 +30,7 @@ class ArticleListView(ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        articles = Article.objects.published().defer(
-            "body", "body_html", "search_vector"
-        )
+        articles = Article.objects.public().defer("body", "body_html", "search_vector")
         if self.kind:
             articles = articles.filter(kind=self.kind)
         if self.summit:
@@ -82,7 +80,7 @@ class ArticleDetailView(PublishedOrPreviewMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        # After the mixin has chosen published() or, for a staff preview, all.
+        # After the mixin has chosen public() or, for a staff preview, all.
         return (
             super()
             .get_queryset()
@@ -90,14 +88,14 @@ class ArticleDetailView(PublishedOrPreviewMixin, DetailView):
             .prefetch_related(
                 Prefetch(
                     "summits",
-                    queryset=Summit.objects.published().only(
+                    queryset=Summit.objects.public().only(
                         "name", "slug", "starts_on", "ends_on", "city"
                     ),
                     to_attr="published_summits",
                 ),
                 Prefetch(
                     "declarations",
-                    queryset=Declaration.objects.published().only(
+                    queryset=Declaration.objects.public().only(
                         "title", "slug", "kind", "adopted_on"
                     ),
                     to_attr="published_declarations",

@@ -108,7 +108,7 @@ class PublicationStateFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value == "published":
-            return queryset.published()
+            return queryset.public()
         if value == "scheduled":
             return queryset.scheduled()
         if value == "draft":

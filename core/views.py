@@ -89,7 +89,7 @@ def markdown_image_upload(request):
 
 
 class PublishedOrPreviewMixin:
-    """Public detail/list views show `published()` items only.
+    """Public detail/list views show `public()` items only.
 
     Staff may add `?preview=1` to see a draft or scheduled item as it will
     look; such responses are marked as a preview, kept out of search engines
@@ -128,7 +128,7 @@ class PublishedOrPreviewMixin:
             )
         if self.is_preview:
             return queryset.model._default_manager.all()
-        return queryset.published()
+        return queryset.public()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

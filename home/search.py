@@ -38,11 +38,7 @@ class Source:
     related: tuple[str, ...] = ()
 
     def public(self):
-        manager = self.model._default_manager
-        # Signatories have no status of their own: public() is theirs.
-        if hasattr(manager, "published"):
-            return manager.published()
-        return manager.public()
+        return self.model._default_manager.public()
 
 
 SOURCES = (

@@ -19,7 +19,7 @@ ARTICLE_LIST_DEFER = ("body", "body_html", "search_vector")
 
 def key_figures():
     """What the site tracks, counting published declarations only (2 queries)."""
-    published = Declaration.objects.published()
+    published = Declaration.objects.public()
     figures = Signature.objects.filter(declaration__in=published).aggregate(
         signatures=Count("pk"),
         signed=Count("pk", filter=Q(status=SIGNED)),
@@ -51,13 +51,13 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         declarations = (
-            Declaration.objects.published()
+            Declaration.objects.public()
             .annotate(**signature_counts())
             .only("title", "slug", "kind", "summit", "adopted_on")
             .order_by("adopted_on", "title")
         )
         timeline = list(
-            Summit.objects.published()
+            Summit.objects.public()
             .defer("body", "body_html", "search_vector")
             .order_by("starts_on", "name")
             .prefetch_related(
@@ -68,7 +68,7 @@ class HomeView(TemplateView):
                 )
             )
         )
-        articles = Article.objects.published().defer(*ARTICLE_LIST_DEFER)
+        articles = Article.objects.public().defer(*ARTICLE_LIST_DEFER)
         context.update(
             timeline=timeline,
             featured_summit=featured_summit(timeline, timezone.localdate()),
@@ -78,7 +78,7 @@ class HomeView(TemplateView):
             figures=key_figures(),
             recent_refusals=(
                 Signature.objects.filter(
-                    status=DECLINED, declaration__in=Declaration.objects.published()
+                    status=DECLINED, declaration__in=Declaration.objects.public()
                 )
                 .select_related("signatory", "declaration")
                 .only(

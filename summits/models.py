@@ -24,10 +24,11 @@ class SignatoryQuerySet(models.QuerySet):
         A signatory has no draft state of its own. One recorded only for a
         draft or scheduled declaration (an embargoed statement, say) must not
         show before that declaration does: every public page, the search and
-        the export ask this, as Publishable content asks `published()`.
+        the export and the slug redirects ask this, as they ask Publishable
+        content's `public()`.
         """
         positions = Signature.objects.filter(
-            signatory=OuterRef("pk"), declaration__in=Declaration.objects.published()
+            signatory=OuterRef("pk"), declaration__in=Declaration.objects.public()
         )
         return self.filter(Exists(positions))
 
@@ -76,6 +77,10 @@ class Signatory(SlugFromTitleMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("summits:signatory_detail", args=[self.slug])
+
+    def is_public(self):
+        """May an anonymous visitor see this signatory's page? (one query)"""
+        return Signatory.objects.public().filter(pk=self.pk).exists()
 
 
 class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):

@@ -1,6 +1,6 @@
 """Public pages for summits, declarations, signatories and the compare matrix.
 
-Every page lists `published()` content only; the detail pages of publishable
+Every page lists `public()` content only; the detail pages of publishable
 things also let staff preview a draft (`PublishedOrPreviewMixin`). Each view
 fetches what its template needs up front, so the number of queries does not
 grow with the data (pinned in tests/test_pages_summits.py).
@@ -39,7 +39,7 @@ def with_signature_counts(declarations):
 
 def published_articles(related_manager):
     # The reverse relation from articles.Article: summits never imports articles.
-    return related_manager.published().only(
+    return related_manager.public().only(
         "title", "slug", "kind", "lede", "published_at", "outlet"
     )
 
@@ -48,15 +48,13 @@ class SummitListView(ListView):
     template_name = "summits/summit_list.html"
     context_object_name = "summits"
 
-    # Built per request, never as a class attribute: published() reads the
+    # Built per request, never as a class attribute: public() reads the
     # clock when called, and a class-level queryset would freeze it at import.
     def get_queryset(self):
-        return Summit.objects.published().prefetch_related(
+        return Summit.objects.public().prefetch_related(
             Prefetch(
                 "declarations",
-                queryset=Declaration.objects.published().only(
-                    "title", "slug", "summit"
-                ),
+                queryset=Declaration.objects.public().only("title", "slug", "summit"),
                 to_attr="published_declarations",
             )
         )
@@ -69,7 +67,7 @@ class SummitDetailView(PublishedOrPreviewMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         summit = self.object
-        context["declarations"] = with_signature_counts(summit.declarations.published())
+        context["declarations"] = with_signature_counts(summit.declarations.public())
         context["articles"] = published_articles(summit.articles)
         return context
 
@@ -89,7 +87,7 @@ class DeclarationListView(ListView):
 
     def get_queryset(self):
         return with_signature_counts(
-            Declaration.objects.published().select_related("summit")
+            Declaration.objects.public().select_related("summit")
         )
 
 
@@ -120,7 +118,7 @@ class DeclarationDetailView(PublishedOrPreviewMixin, DetailView):
             # A declaration may be public before its summit page is.
             summit=(
                 declaration.summit
-                if declaration.summit and declaration.summit.is_published
+                if declaration.summit and declaration.summit.is_public()
                 else None
             ),
             articles=published_articles(declaration.articles),
@@ -210,7 +208,7 @@ class SignatoryListView(ListView):
     def get_queryset(self):
         # Only positions on published declarations count: a draft's signatures
         # must not leak through a number.
-        published = Q(signatures__declaration__in=Declaration.objects.published())
+        published = Q(signatures__declaration__in=Declaration.objects.public())
         return (
             Signatory.objects.public()
             .annotate(kind_order=KIND_ORDER, **signature_counts(only=published))
@@ -239,7 +237,7 @@ class SignatoryDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         signatory = self.object
-        published = Declaration.objects.published()
+        published = Declaration.objects.public()
         signatures = list(
             signatory.signatures.filter(declaration__in=published)
             .select_related("declaration")
@@ -248,7 +246,7 @@ class SignatoryDetailView(DetailView):
         context["signatures"] = signatures
         context["has_ratifications"] = any(s.ratified_on for s in signatures)
         context["summits_attended"] = (
-            Summit.objects.published()
+            Summit.objects.public()
             .filter(
                 declarations__in=published,
                 declarations__signatures__signatory=signatory,
