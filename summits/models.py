@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from markdownx.models import MarkdownxField
 
+from core import seo
 from core.markdown import markdown_length
 from core.models import (
     Publishable,
@@ -15,6 +16,7 @@ from core.models import (
     SlugFromTitleMixin,
     WebURLField,
 )
+from core.search import SearchDocument
 
 
 class SignatoryQuerySet(models.QuerySet):
@@ -33,7 +35,7 @@ class SignatoryQuerySet(models.QuerySet):
         return self.filter(Exists(positions))
 
 
-class Signatory(SlugFromTitleMixin, models.Model):
+class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
     """A party that can sign: a country, an international organisation, a company.
 
     Not publishable: a signatory is public as soon as it has a position on a
@@ -63,6 +65,9 @@ class Signatory(SlugFromTitleMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
+    # What site search reads, by weight (see `core.search`).
+    search_document = SearchDocument(a=("name",), b=("description",))
+
     objects = SignatoryQuerySet.as_manager()
 
     class Meta:
@@ -82,8 +87,37 @@ class Signatory(SlugFromTitleMixin, models.Model):
         """May an anonymous visitor see this signatory's page? (one query)"""
         return Signatory.objects.public().filter(pk=self.pk).exists()
 
+    # schema.org type of each kind of party.
+    SCHEMA_TYPES = {
+        Kind.COUNTRY: "Country",
+        Kind.ORGANISATION: "GovernmentOrganization",
+        Kind.COMPANY: "Corporation",
+        Kind.OTHER: "Organization",
+    }
 
-class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
+    def link_preview(self):
+        return seo.LinkPreview(
+            title=self.name,
+            description=seo.plain_description(self.description)
+            or f"What {self.name} signed and declined, with sources.",
+        )
+
+    def structured_data(self, request=None):
+        return seo.drop_empty(
+            {
+                "@context": seo.SCHEMA_CONTEXT,
+                "@type": self.SCHEMA_TYPES.get(self.kind, "Organization"),
+                "name": self.name,
+                "url": seo.absolute(self.get_absolute_url(), request),
+                "description": seo.plain_description(self.description),
+                "sameAs": self.website,
+            }
+        )
+
+
+class Summit(
+    SlugFromTitleMixin, RenderedMarkdownMixin, seo.DescribesItself, Publishable
+):
     """An international meeting on AI, with its dates, place and hosts."""
 
     slug_source = "name"
@@ -103,6 +137,10 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     website = WebURLField("official website", blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
+    search_document = SearchDocument(
+        a=("name",), b=("summary", "city", "venue", "organiser"), c=("body",)
+    )
+
     class Meta(Publishable.Meta):
         ordering = ["-starts_on"]
         constraints = [
@@ -119,8 +157,50 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     def get_absolute_url(self):
         return reverse("summits:summit_detail", args=[self.slug])
 
+    def link_preview(self):
+        return seo.LinkPreview(
+            title=self.name,
+            description=seo.plain_description(self.summary)
+            or f"{self.name}: dates, place, hosts and the declarations it produced.",
+        )
 
-class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
+    def structured_data(self, request=None):
+        place = seo.drop_empty(
+            {
+                "@type": "Place",
+                "name": self.venue or self.city,
+                "address": seo.drop_empty(
+                    {
+                        "@type": "PostalAddress",
+                        "addressLocality": self.city,
+                        "addressCountry": self.host_country.code or None,
+                    }
+                ),
+            }
+        )
+        organiser = self.organiser
+        return seo.drop_empty(
+            {
+                "@context": seo.SCHEMA_CONTEXT,
+                "@type": "Event",
+                "name": self.name,
+                "url": seo.absolute(self.get_absolute_url(), request),
+                "startDate": self.starts_on,
+                "endDate": self.ends_on,
+                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+                "location": place,
+                "description": seo.plain_description(self.summary),
+                "organizer": (
+                    {"@type": "Organization", "name": organiser} if organiser else None
+                ),
+                "sameAs": self.website,
+            }
+        )
+
+
+class Declaration(
+    SlugFromTitleMixin, RenderedMarkdownMixin, seo.DescribesItself, Publishable
+):
     """A text that parties sign: a declaration, statement, commitments or treaty.
 
     `reported_signatory_count` is for lists we only know in part: the site
@@ -173,6 +253,8 @@ class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     )
     search_vector = SearchVectorField(null=True, editable=False)
 
+    search_document = SearchDocument(a=("title",), b=("summary",), c=("text",))
+
     class Meta(Publishable.Meta):
         ordering = ["-adopted_on", "title"]
 
@@ -181,6 +263,27 @@ class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
 
     def get_absolute_url(self):
         return reverse("summits:declaration_detail", args=[self.slug])
+
+    def link_preview(self):
+        return seo.LinkPreview(
+            title=self.title,
+            description=seo.plain_description(self.summary)
+            or f"Who signed and who declined {self.title}, with sources.",
+        )
+
+    def structured_data(self, request=None):
+        return seo.drop_empty(
+            {
+                "@context": seo.SCHEMA_CONTEXT,
+                "@type": "CreativeWork",
+                "name": self.title,
+                "url": seo.absolute(self.get_absolute_url(), request),
+                "description": seo.plain_description(self.summary),
+                "dateCreated": self.adopted_on,
+                "isBasedOn": self.source_url,
+                "publisher": seo.publisher(),
+            }
+        )
 
 
 class Signature(models.Model):
