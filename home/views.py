@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from articles.models import Article
+from core.cache import mark_unstored
 from core.search import clean_query
 from home.search import SiteSearch
 from summits.models import Declaration, Signature, Summit, signature_counts
@@ -122,4 +123,7 @@ class SearchView(TemplateView):
         response = super().get(request, *args, **kwargs)
         # Result pages are endless and thin; search engines should skip them.
         response["X-Robots-Tag"] = "noindex"
+        if request.GET.get("q", "").strip():
+            # Each query is a one-off: shared, but not worth a cache slot.
+            mark_unstored(response)
         return response
