@@ -6,17 +6,18 @@ from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article
-from core.views import PublishedOrPreviewMixin
+from core.views import NavSectionMixin, PublishedOrPreviewMixin
 from summits.models import Declaration, Summit
 
 
-class ArticleListView(ListView):
+class ArticleListView(NavSectionMixin, ListView):
     """All published articles, newest first; `?kind=` and `?summit=` narrow it.
 
     A filter value that names nothing (a mistyped kind, a draft summit's slug)
     is ignored rather than answered with an error or an empty page.
     """
 
+    nav_section = "articles"
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     paginate_by = 20
@@ -72,9 +73,10 @@ class ArticleListView(ListView):
         )
 
 
-class ArticleDetailView(PublishedOrPreviewMixin, DetailView):
+class ArticleDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
     """One article; its related summits and declarations, published ones only."""
 
+    nav_section = "articles"
     model = Article
     template_name = "articles/article_detail.html"
     context_object_name = "article"

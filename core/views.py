@@ -88,6 +88,22 @@ def markdown_image_upload(request):
     )
 
 
+class NavSectionMixin:
+    """Names the main-navigation section a view's page belongs to.
+
+    The view sets `nav_section` ("summits", "articles"…); the base template
+    marks that link with `aria-current`. The app owns its sections, so core
+    keeps no list of URL names.
+    """
+
+    nav_section = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["nav_section"] = self.nav_section
+        return context
+
+
 class PublishedOrPreviewMixin:
     """Public detail/list views show `public()` items only.
 

@@ -8,6 +8,7 @@ from django.views.generic import TemplateView
 from articles.models import Article
 from core.cache import mark_unstored
 from core.search import clean_query
+from core.views import NavSectionMixin
 from home.search import SiteSearch
 from summits.models import Declaration, Signature, Summit, signature_counts
 
@@ -97,9 +98,10 @@ class HomeView(TemplateView):
         return context
 
 
-class SearchView(TemplateView):
+class SearchView(NavSectionMixin, TemplateView):
     """`/search/?q=`: results from every source, or a sentence saying why not."""
 
+    nav_section = "search"
     template_name = "home/search.html"
     paginate_by = 20
 

@@ -12,7 +12,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.views.generic import DetailView, ListView, TemplateView
 
-from core.views import PublishedOrPreviewMixin
+from core.views import NavSectionMixin, PublishedOrPreviewMixin
 from summits.matrix import KIND_CHOICES, build_matrix, kind_choices
 from summits.models import (
     Declaration,
@@ -44,7 +44,8 @@ def published_articles(related_manager):
     )
 
 
-class SummitListView(ListView):
+class SummitListView(NavSectionMixin, ListView):
+    nav_section = "summits"
     template_name = "summits/summit_list.html"
     context_object_name = "summits"
 
@@ -60,7 +61,8 @@ class SummitListView(ListView):
         )
 
 
-class SummitDetailView(PublishedOrPreviewMixin, DetailView):
+class SummitDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
+    nav_section = "summits"
     model = Summit
     context_object_name = "summit"
 
@@ -82,7 +84,8 @@ def signatures_by_status(declaration):
     return groups
 
 
-class DeclarationListView(ListView):
+class DeclarationListView(NavSectionMixin, ListView):
+    nav_section = "declarations"
     context_object_name = "declarations"
 
     def get_queryset(self):
@@ -91,7 +94,8 @@ class DeclarationListView(ListView):
         )
 
 
-class DeclarationDetailView(PublishedOrPreviewMixin, DetailView):
+class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
+    nav_section = "declarations"
     model = Declaration
     context_object_name = "declaration"
 
@@ -185,7 +189,8 @@ class DeclarationCSVView(PublishedOrPreviewMixin, DetailView):
         return response
 
 
-class DeclarationCompareView(TemplateView):
+class DeclarationCompareView(NavSectionMixin, TemplateView):
+    nav_section = "compare"
     template_name = "summits/declaration_compare.html"
 
     def get_context_data(self, **kwargs):
@@ -202,7 +207,8 @@ KIND_ORDER = Case(
 )
 
 
-class SignatoryListView(ListView):
+class SignatoryListView(NavSectionMixin, ListView):
+    nav_section = "signatories"
     context_object_name = "signatories"
 
     def get_queryset(self):
@@ -226,9 +232,10 @@ class SignatoryListView(ListView):
         return context
 
 
-class SignatoryDetailView(DetailView):
+class SignatoryDetailView(NavSectionMixin, DetailView):
     """A signatory's record: its positions on published declarations only."""
 
+    nav_section = "signatories"
     context_object_name = "signatory"
 
     def get_queryset(self):
