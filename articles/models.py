@@ -98,10 +98,9 @@ class Article(
         url = seo.absolute(self.get_absolute_url(), request)
         is_press = self.kind == self.Kind.PRESS
         author = self.author_name
-        return seo.drop_empty(
+        return seo.schema_org(
+            "NewsArticle" if is_press else "BlogPosting",
             {
-                "@context": seo.SCHEMA_CONTEXT,
-                "@type": "NewsArticle" if is_press else "BlogPosting",
                 "headline": seo.headline(self.title),
                 "description": seo.plain_description(self.lede),
                 "url": url,
@@ -112,7 +111,7 @@ class Article(
                 "publisher": seo.publisher(),
                 "image": seo.absolute(self.link_preview().image_url, request),
                 "isBasedOn": self.original_url if is_press else "",
-            }
+            },
         )
 
     def clean(self):

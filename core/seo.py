@@ -55,6 +55,11 @@ def drop_empty(data):
     return {key: value for key, value in data.items() if value not in ("", None, [])}
 
 
+def schema_org(schema_type, properties):
+    """A schema.org item of `schema_type` for JSON-LD, empty values left out."""
+    return drop_empty({"@context": SCHEMA_CONTEXT, "@type": schema_type, **properties})
+
+
 def plain_description(text):
     """Editors' plain text as one short line for a preview or a search engine."""
     return Truncator(" ".join((text or "").split())).chars(DESCRIPTION_CHARS)

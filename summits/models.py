@@ -103,15 +103,14 @@ class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
         )
 
     def structured_data(self, request=None):
-        return seo.drop_empty(
+        return seo.schema_org(
+            self.SCHEMA_TYPES.get(self.kind, "Organization"),
             {
-                "@context": seo.SCHEMA_CONTEXT,
-                "@type": self.SCHEMA_TYPES.get(self.kind, "Organization"),
                 "name": self.name,
                 "url": seo.absolute(self.get_absolute_url(), request),
                 "description": seo.plain_description(self.description),
                 "sameAs": self.website,
-            }
+            },
         )
 
 
@@ -179,10 +178,9 @@ class Summit(
             }
         )
         organiser = self.organiser
-        return seo.drop_empty(
+        return seo.schema_org(
+            "Event",
             {
-                "@context": seo.SCHEMA_CONTEXT,
-                "@type": "Event",
                 "name": self.name,
                 "url": seo.absolute(self.get_absolute_url(), request),
                 "startDate": self.starts_on,
@@ -194,7 +192,7 @@ class Summit(
                     {"@type": "Organization", "name": organiser} if organiser else None
                 ),
                 "sameAs": self.website,
-            }
+            },
         )
 
 
@@ -272,17 +270,16 @@ class Declaration(
         )
 
     def structured_data(self, request=None):
-        return seo.drop_empty(
+        return seo.schema_org(
+            "CreativeWork",
             {
-                "@context": seo.SCHEMA_CONTEXT,
-                "@type": "CreativeWork",
                 "name": self.title,
                 "url": seo.absolute(self.get_absolute_url(), request),
                 "description": seo.plain_description(self.summary),
                 "dateCreated": self.adopted_on,
                 "isBasedOn": self.source_url,
                 "publisher": seo.publisher(),
-            }
+            },
         )
 
 
