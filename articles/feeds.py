@@ -46,7 +46,7 @@ class LatestArticlesFeed(Feed):
         return feed
 
     def items(self):
-        return Article.objects.published().defer("body", "search_vector")[:FEED_ITEMS]
+        return Article.objects.public().defer("body", "search_vector")[:FEED_ITEMS]
 
     def item_title(self, item):
         if item.kind == Article.Kind.PRESS and item.outlet:

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from markdownx.models import MarkdownxField
 
+from core import seo
 from core.markdown import markdown_length
 from core.models import (
     Publishable,
@@ -14,6 +15,7 @@ from core.models import (
     SlugFromTitleMixin,
     WebURLField,
 )
+from core.search import SearchDocument
 from core.uploads import clean_image
 from summits.models import Declaration, Summit
 
@@ -21,7 +23,9 @@ from summits.models import Declaration, Summit
 # Versioned for the editors' history (editorial.admin.HistoryAdminMixin);
 # search_vector is rebuilt on save, so no version stores it.
 @reversion.register(exclude=["search_vector"])
-class Article(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
+class Article(
+    SlugFromTitleMixin, RenderedMarkdownMixin, seo.DescribesItself, Publishable
+):
     """A post written by the group, or a press item summarising outside coverage.
 
     A press item names its outlet, links to the original and gives the date it
@@ -70,6 +74,11 @@ class Article(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     )
     search_vector = SearchVectorField(null=True, editable=False)
 
+    # What site search reads, by weight (see `core.search`).
+    search_document = SearchDocument(
+        a=("title",), b=("lede", "author_name", "outlet"), c=("body",)
+    )
+
     class Meta(Publishable.Meta):
         ordering = ["-published_at", "-created_at"]
 
@@ -78,6 +87,36 @@ class Article(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
 
     def get_absolute_url(self):
         return reverse("articles:article_detail", args=[self.slug])
+
+    def link_preview(self):
+        return seo.LinkPreview(
+            title=self.title,
+            description=seo.plain_description(self.lede),
+            og_type="article",
+            published_time=self.published_at,
+            image_url=self.cover_image.url if self.cover_image else "",
+            image_alt=self.cover_image_alt,
+        )
+
+    def structured_data(self, request=None):
+        url = seo.absolute(self.get_absolute_url(), request)
+        is_press = self.kind == self.Kind.PRESS
+        author = self.author_name
+        return seo.schema_org(
+            "NewsArticle" if is_press else "BlogPosting",
+            {
+                "headline": seo.headline(self.title),
+                "description": seo.plain_description(self.lede),
+                "url": url,
+                "mainEntityOfPage": url,
+                "datePublished": self.published_at,
+                "dateModified": self.updated_at,
+                "author": {"@type": "Person", "name": author} if author else None,
+                "publisher": seo.publisher(),
+                "image": seo.absolute(self.link_preview().image_url, request),
+                "isBasedOn": self.original_url if is_press else "",
+            },
+        )
 
     def clean(self):
         super().clean()

@@ -10,7 +10,7 @@ class ArticleSitemap(Sitemap):
     priority = 0.7
 
     def items(self):
-        return Article.objects.published().only("slug", "updated_at").order_by("pk")
+        return Article.objects.public().only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, item):
         return item.updated_at

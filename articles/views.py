@@ -6,23 +6,24 @@ from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article
-from core.views import PublishedOrPreviewMixin
+from core.views import NavSectionMixin, PublishedOrPreviewMixin
 from summits.models import Declaration, Summit
 
 
-class ArticleListView(ListView):
+class ArticleListView(NavSectionMixin, ListView):
     """All published articles, newest first; `?kind=` and `?summit=` narrow it.
 
     A filter value that names nothing (a mistyped kind, a draft summit's slug)
     is ignored rather than answered with an error or an empty page.
     """
 
+    nav_section = "articles"
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):
-        self.summits = list(Summit.objects.published().only("name", "slug"))
+        self.summits = list(Summit.objects.public().only("name", "slug"))
         kind = request.GET.get("kind", "")
         self.kind = kind if kind in Article.Kind.values else ""
         slug = request.GET.get("summit", "")
@@ -30,9 +31,7 @@ class ArticleListView(ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        articles = Article.objects.published().defer(
-            "body", "body_html", "search_vector"
-        )
+        articles = Article.objects.public().defer("body", "body_html", "search_vector")
         if self.kind:
             articles = articles.filter(kind=self.kind)
         if self.summit:
@@ -74,15 +73,16 @@ class ArticleListView(ListView):
         )
 
 
-class ArticleDetailView(PublishedOrPreviewMixin, DetailView):
+class ArticleDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
     """One article; its related summits and declarations, published ones only."""
 
+    nav_section = "articles"
     model = Article
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
-        # After the mixin has chosen published() or, for a staff preview, all.
+        # After the mixin has chosen public() or, for a staff preview, all.
         return (
             super()
             .get_queryset()
@@ -90,14 +90,14 @@ class ArticleDetailView(PublishedOrPreviewMixin, DetailView):
             .prefetch_related(
                 Prefetch(
                     "summits",
-                    queryset=Summit.objects.published().only(
+                    queryset=Summit.objects.public().only(
                         "name", "slug", "starts_on", "ends_on", "city"
                     ),
                     to_attr="published_summits",
                 ),
                 Prefetch(
                     "declarations",
-                    queryset=Declaration.objects.published().only(
+                    queryset=Declaration.objects.public().only(
                         "title", "slug", "kind", "adopted_on"
                     ),
                     to_attr="published_declarations",

@@ -46,7 +46,7 @@ SEARCH_TERM = "frontier safety"
 
 def paths():
     declaration = (
-        Declaration.objects.published()
+        Declaration.objects.public()
         .annotate(n=Count("signatures"))
         .order_by("-n", "slug")
         .first()
@@ -54,7 +54,7 @@ def paths():
     signatory = (
         Signatory.objects.annotate(n=Count("signatures")).order_by("-n", "slug").first()
     )
-    article = Article.objects.published().order_by("-published_at").first()
+    article = Article.objects.public().order_by("-published_at").first()
     return {
         "home": "/",
         "declaration (200 signatures)": declaration.get_absolute_url(),
@@ -105,7 +105,7 @@ def explain():
 
 def writer(base_url, seconds):
     """Edit the newest article once a second; is the edit on the next request?"""
-    article = Article.objects.published().order_by("-published_at").first()
+    article = Article.objects.public().order_by("-published_at").first()
     edits = visible = 0
     worst_ms = 0.0
     deadline = time.monotonic() + seconds

@@ -30,12 +30,10 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from articles.models import Article  # noqa: E402
-from articles.signals import ARTICLE_DOCUMENT  # noqa: E402
 from core.cache import bump_content_version  # noqa: E402
 from core.markdown import render_markdown  # noqa: E402
 from core.models import Status  # noqa: E402
 from summits.models import Declaration, Signatory, Signature, Summit  # noqa: E402
-from summits.signals import SEARCH_DOCUMENTS  # noqa: E402
 
 SIZES = {
     "summits": 10,
@@ -206,9 +204,8 @@ def generate(sizes=SIZES, seed=20250210):
 
         log("rows inserted")
         # bulk_create skips save(): compute the search vectors in the database.
-        Article.objects.update(search_vector=ARTICLE_DOCUMENT.vector())
-        for model, document in SEARCH_DOCUMENTS.items():
-            model.objects.update(search_vector=document.vector())
+        for model in (Summit, Declaration, Signatory, Article):
+            model.objects.update(search_vector=model.search_document.vector())
         log("search vectors")
 
     # No signals fired: tell the page cache by hand.

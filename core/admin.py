@@ -71,7 +71,7 @@ def user_may_change(user, obj):
     publishing: only those who may publish can. Drafts are open to anyone with
     the model's change permission.
     """
-    if obj is None or getattr(obj, "status", None) != Status.PUBLISHED:
+    if obj is None or obj.status != Status.PUBLISHED:
         return True
     return user_can_publish(user)
 
@@ -108,7 +108,7 @@ class PublicationStateFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value == "published":
-            return queryset.published()
+            return queryset.public()
         if value == "scheduled":
             return queryset.scheduled()
         if value == "draft":
@@ -212,7 +212,7 @@ class PublishableAdmin(EditorAdmin):
         url = obj.get_absolute_url()
         # Drafts and scheduled items 404 for the public; staff see them with
         # the preview flag (core.views.PublishedOrPreviewMixin).
-        if not obj.is_published:
+        if not obj.is_public():
             return f"{url}?preview=1"
         return url
 

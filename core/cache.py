@@ -4,8 +4,8 @@ Invalidation works by versioning, not by deleting. Every page key contains a
 site-wide *content version*, an integer kept in the cache and bumped (see
 core/signals.py) whenever content is saved or deleted. One edit makes every
 cached page unreachable at once; the old entries simply expire. Working out
-which pages an edit touches (the home page, lists, the matrix, feeds, the
-sitemap, every signatory of a declaration…) would be a bug farm; a burst of
+which pages an edit touches (the front page, lists, feeds, the sitemap, every
+page that shows a related item…) would be a bug farm; a burst of
 traffic re-renders each page once per edit, which is cheap.
 
 Scheduled items need no cron job: no page is cached past the next scheduled
@@ -40,6 +40,11 @@ VERSION_KEY = "content-version"
 NEXT_PUBLICATION_KEY = "next-publication:{version}"
 PAGE_KEY = "page:{version}:{next_publication}:{url}"
 
+# An AppConfig attribute: True for an app whose rows show on public pages,
+# so that saving or deleting any of them (a position, a many-to-many link)
+# makes the cached pages stale.
+CONTENT_APP_FLAG = "holds_content"
+
 # Stands for "nothing is scheduled" in the cache and in page keys.
 NOTHING_SCHEDULED = 0.0
 
@@ -50,7 +55,7 @@ DEFAULTS = {
     "PAGE_CACHE_ALIAS": "default",
     # Upper bound for a cached page. Edits invalidate at once through the
     # content version, so this only bounds content that changes with the
-    # clock alone (the home page's "next summit" after midnight).
+    # clock alone (a front page's "coming next" after midnight).
     "PAGE_CACHE_TIMEOUT": 300,
     # What browsers, proxies and CDNs are told (Cache-Control). Short max-age
     # so an edit reaches visitors within a minute even through a CDN; a long
@@ -59,12 +64,6 @@ DEFAULTS = {
     "PAGE_CACHE_STALE_WHILE_REVALIDATE": 600,
     # Never cached, never given public headers: editor tools.
     "PAGE_CACHE_EXCLUDED_PATHS": ("/admin/", "/markdownx/"),
-    # Path -> query parameter: the page is public but each query is a one-off,
-    # so storing it would only push useful pages out of the cache.
-    "PAGE_CACHE_UNSTORED_QUERIES": {"/search/": "q"},
-    # Apps whose models are content: saving or deleting any of their rows (and
-    # any Publishable model elsewhere) bumps the content version.
-    "CONTENT_APPS": ("summits", "articles"),
 }
 
 
@@ -88,15 +87,31 @@ def publishable_models():
 def content_models():
     """Models whose changes show on public pages: their signals bump the version.
 
-    Includes the automatic through tables of many-to-many fields (an article's
-    related summits), whose changes arrive as `m2m_changed`.
+    Every model of an app whose AppConfig says `holds_content = True` (the
+    app declares it; core names none), and any Publishable model elsewhere.
+    Includes the automatic through tables of many-to-many fields, whose
+    changes arrive as `m2m_changed`.
     """
-    content_apps = set(setting("CONTENT_APPS"))
     return [
         model
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_label in content_apps or issubclass(model, Publishable)
+        if getattr(model._meta.app_config, CONTENT_APP_FLAG, False)
+        or issubclass(model, Publishable)
     ]
+
+
+def mark_unstored(response):
+    """Share `response` with visitors (headers, 304s) but never store it.
+
+    For public pages where each address is a one-off (a search with its
+    query): storing them would only push useful pages out of the cache.
+    """
+    response.page_cache_unstored = True
+    return response
+
+
+def is_unstored(response):
+    return getattr(response, "page_cache_unstored", False)
 
 
 # -- the content version ------------------------------------------------------

@@ -12,8 +12,8 @@ A request is one of three kinds:
   for a staff preview. Never looked up or stored; marked `private, no-store`
   when the visitor turned out to be logged in or it was a preview.
 - *public*: everything else. Looked up in the cache; on a miss the response
-  is stored when it is safe to share (below). Search with a query is public
-  but not stored: each query is a one-off.
+  is stored when it is safe to share (below), unless its view marked it
+  `mark_unstored` (a search with a query: public, but each one a one-off).
 
 A response is shared (stored, `Cache-Control: public`) only when it is a
 200 that sets no cookie (so no CSRF token and no session), is not streamed,
@@ -61,14 +61,6 @@ def classify(request):
     ):
         return PERSONAL
     return PUBLIC
-
-
-def is_storable_request(request):
-    """Public requests whose answer is worth keeping: not a one-off search."""
-    for path, parameter in page_cache.setting("PAGE_CACHE_UNSTORED_QUERIES").items():
-        if request.path == path and request.GET.get(parameter, "").strip():
-            return False
-    return True
 
 
 def cache_control_directives(response):
@@ -169,7 +161,7 @@ class PageCacheMiddleware:
             return response
         add_public_headers(response)
         if key is not None and timeout and request.method == "GET":
-            if is_storable_request(request):
+            if not page_cache.is_unstored(response):
                 self.store(key, response, timeout)
                 response[CACHE_STATUS_HEADER] = "MISS"
         return self.conditional(request, response)

@@ -1,8 +1,11 @@
 """Shared ground for content models: publishing, slugs and rendered markdown.
 
-`Publishable.objects.published()` is the one place the rule "visible to the
-public" lives. Views, feeds, sitemaps, search and the export all call it; none
-of them filters on status or dates by hand.
+Every content model answers "may an anonymous visitor see this?" itself:
+`Model.objects.public()` for a queryset, `instance.is_public()` for one row.
+For Publishable models the answer is `published()`, defined here and nowhere
+else. Views, redirects, feeds, sitemaps, search, link previews and the export
+all ask `public()`; none of them filters on status or dates by hand, and none
+guesses from the attributes a model happens to have.
 """
 
 from django.core.exceptions import ValidationError
@@ -21,8 +24,12 @@ class Status(models.TextChoices):
 
 class PublishableQuerySet(models.QuerySet):
     def published(self):
-        """Items visitors may see: published, and their time has come."""
+        """Published, and their time has come: the rule behind `public()`."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def public(self):
+        """What an anonymous visitor may see: the published items."""
+        return self.published()
 
     def scheduled(self):
         return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
@@ -68,6 +75,10 @@ class Publishable(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    def is_public(self):
+        """May an anonymous visitor see this item? The row-level `public()`."""
+        return self.is_published
 
     @property
     def is_scheduled(self):

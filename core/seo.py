@@ -1,8 +1,11 @@
-"""What search engines and link previews read: JSON-LD and page descriptions.
+"""What search engines and link previews read: the mechanism, not the content.
 
-Core imports no app, so the content types are recognised by their fields
-(duck typing): a summit has `starts_on`, an article a `lede`, a declaration an
-`adopted_on`. Anything else gets no structured data.
+Each model with a public page describes itself (djangoproject.com's
+`Entry.opengraph_tags` is the pattern): `DescribesItself` gives it
+`link_preview()` (the Open Graph / Twitter card values) and
+`structured_data()` (its schema.org JSON-LD as a dict). Core never guesses a
+model's type from its field names; it only renders what the model says, with
+the helpers below.
 
 JSON-LD sits inside a `<script>` element, where HTML escaping does not apply
 and `</script>` in a title would end the element. `json_ld_script` escapes
@@ -11,6 +14,8 @@ the HTML parser never sees a tag.
 """
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -20,6 +25,7 @@ from django.utils.text import Truncator
 
 DESCRIPTION_CHARS = 200
 HEADLINE_CHARS = 110  # what search engines show of an article headline
+SCHEMA_CONTEXT = "https://schema.org"
 
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -44,109 +50,55 @@ def json_ld_script(data):
     )
 
 
-def _clean(data):
+def drop_empty(data):
     """Drop empty values, so the JSON-LD states only what we know."""
     return {key: value for key, value in data.items() if value not in ("", None, [])}
 
 
-def is_summit(obj):
-    return hasattr(obj, "starts_on") and hasattr(obj, "ends_on")
+def schema_org(schema_type, properties):
+    """A schema.org item of `schema_type` for JSON-LD, empty values left out."""
+    return drop_empty({"@context": SCHEMA_CONTEXT, "@type": schema_type, **properties})
 
 
-def is_article(obj):
-    return hasattr(obj, "lede") and hasattr(obj, "body_html")
+def plain_description(text):
+    """Editors' plain text as one short line for a preview or a search engine."""
+    return Truncator(" ".join((text or "").split())).chars(DESCRIPTION_CHARS)
 
 
-def is_declaration(obj):
-    return hasattr(obj, "adopted_on") and hasattr(obj, "title")
+def headline(text):
+    return Truncator(text).chars(HEADLINE_CHARS)
 
 
-def cover_image_url(obj):
-    image = getattr(obj, "cover_image", None)
-    return image.url if image else ""
-
-
-def description_of(obj):
-    """One plain sentence or two: lede, summary or description."""
-    for field in ("lede", "summary", "description"):
-        text = getattr(obj, field, "")
-        if text:
-            return Truncator(" ".join(text.split())).chars(DESCRIPTION_CHARS)
-    return ""
-
-
-def _publisher():
+def publisher():
+    """The site itself, as schema.org's publisher of what it prints."""
     return {"@type": "Organization", "name": settings.SITE_NAME}
 
 
-def structured_data(obj, request=None):
-    """The schema.org description of `obj` as a dict, or None."""
-    if obj is None:
+@dataclass(frozen=True)
+class LinkPreview:
+    """What a link preview shows of a page: Open Graph and Twitter card values.
+
+    `image_url` may be a path; the template tag makes it absolute.
+    """
+
+    title: str
+    description: str = ""
+    og_type: str = "website"
+    published_time: datetime | None = None
+    image_url: str = ""
+    image_alt: str = ""
+
+
+class DescribesItself:
+    """Mixin for models with a public page: how the page looks from outside.
+
+    Override `link_preview()` and `structured_data()`; the defaults say
+    nothing beyond the item's name, which is always true.
+    """
+
+    def link_preview(self):
+        return LinkPreview(title=str(self))
+
+    def structured_data(self, request=None):
+        """The schema.org description of the item as a dict, or None."""
         return None
-    url = absolute(obj.get_absolute_url(), request)
-    if is_summit(obj):
-        country = getattr(obj, "host_country", None)
-        place = _clean(
-            {
-                "@type": "Place",
-                "name": getattr(obj, "venue", "") or getattr(obj, "city", ""),
-                "address": _clean(
-                    {
-                        "@type": "PostalAddress",
-                        "addressLocality": getattr(obj, "city", ""),
-                        "addressCountry": getattr(country, "code", None) or None,
-                    }
-                ),
-            }
-        )
-        organiser = getattr(obj, "organiser", "")
-        return _clean(
-            {
-                "@context": "https://schema.org",
-                "@type": "Event",
-                "name": obj.name,
-                "url": url,
-                "startDate": obj.starts_on,
-                "endDate": obj.ends_on,
-                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-                "location": place,
-                "description": description_of(obj),
-                "organizer": (
-                    {"@type": "Organization", "name": organiser} if organiser else None
-                ),
-                "sameAs": getattr(obj, "website", ""),
-            }
-        )
-    if is_article(obj):
-        is_press = getattr(obj, "kind", "") == "press"
-        author = getattr(obj, "author_name", "")
-        return _clean(
-            {
-                "@context": "https://schema.org",
-                "@type": "NewsArticle" if is_press else "BlogPosting",
-                "headline": Truncator(obj.title).chars(HEADLINE_CHARS),
-                "description": description_of(obj),
-                "url": url,
-                "mainEntityOfPage": url,
-                "datePublished": getattr(obj, "published_at", None),
-                "dateModified": getattr(obj, "updated_at", None),
-                "author": {"@type": "Person", "name": author} if author else None,
-                "publisher": _publisher(),
-                "image": absolute(cover_image_url(obj), request),
-                "isBasedOn": getattr(obj, "original_url", "") if is_press else "",
-            }
-        )
-    if is_declaration(obj):
-        return _clean(
-            {
-                "@context": "https://schema.org",
-                "@type": "CreativeWork",
-                "name": obj.title,
-                "url": url,
-                "description": description_of(obj),
-                "dateCreated": obj.adopted_on,
-                "isBasedOn": getattr(obj, "source_url", ""),
-                "publisher": _publisher(),
-            }
-        )
-    return None

@@ -88,8 +88,24 @@ def markdown_image_upload(request):
     )
 
 
+class NavSectionMixin:
+    """Names the main-navigation section a view's page belongs to.
+
+    The view sets `nav_section` ("summits", "articles"…); the base template
+    marks that link with `aria-current`. The app owns its sections, so core
+    keeps no list of URL names.
+    """
+
+    nav_section = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["nav_section"] = self.nav_section
+        return context
+
+
 class PublishedOrPreviewMixin:
-    """Public detail/list views show `published()` items only.
+    """Public detail/list views show `public()` items only.
 
     Staff may add `?preview=1` to see a draft or scheduled item as it will
     look; such responses are marked as a preview, kept out of search engines
@@ -128,7 +144,7 @@ class PublishedOrPreviewMixin:
             )
         if self.is_preview:
             return queryset.model._default_manager.all()
-        return queryset.published()
+        return queryset.public()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -65,11 +65,13 @@ class SlugRedirectMiddleware:
 
     @staticmethod
     def public_object(redirect):
+        """The item `redirect` points at, if a visitor may see it now; else None.
+
+        Asked of the model's own `public()`: a draft, a scheduled item or a
+        signatory recorded only on drafts answers exactly like an unknown
+        address, so the redirect never reveals where it went.
+        """
         model = ContentType.objects.get_for_id(redirect.content_type_id).model_class()
         if model is None:
             return None
-        queryset = model._default_manager.all()
-        # Never reveal where an unpublished item went.
-        if hasattr(queryset, "published"):
-            queryset = queryset.published()
-        return queryset.filter(pk=redirect.object_id).first()
+        return model._default_manager.public().filter(pk=redirect.object_id).first()

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from reversion.models import Version
 
+from core.models import Publishable, Status
+
 
 @contextmanager
 def import_revision(comment, user=None, manage_manually=False):
@@ -74,11 +76,13 @@ def audit_trail(obj, versions=None):
             .order_by("revision__date_created", "pk")
         )
     before = "before history began"
+    # Only Publishable content has a publishing history to tell.
+    publishable = isinstance(obj, Publishable)
     if not versions:
         return {
             "created": before,
             "last_edited": before,
-            "published": before if getattr(obj, "is_published", False) else None,
+            "published": before if publishable and obj.is_published else None,
         }
     first = versions[0].revision
     created_at = getattr(obj, "created_at", None)
@@ -88,7 +92,7 @@ def audit_trail(obj, versions=None):
         else before
     )
     published = None
-    if getattr(obj, "status", None) == "published":
+    if publishable and obj.status == Status.PUBLISHED:
         published = before
         # An item already published when its history began was published
         # by nobody we know: its first revision is an edit, not the publishing.

@@ -1,8 +1,11 @@
-"""Remember a published item's old address when an editor changes its slug.
+"""Remember a public item's old address when an editor changes its slug.
 
 The old address is read from the database before the save (one small query,
-only for saves of existing rows) and stored after it, in the same
-transaction, so a save that fails leaves no redirect behind.
+only for saves of existing rows, plus the model's `public()` check when the
+slug changed) and stored after it, in the same transaction, so a save that
+fails leaves no redirect behind. An address only a draft ever had (a draft
+summit, or a signatory recorded only on a draft declaration) was never seen
+by visitors: it gets no redirect, which would reveal the new slug.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -17,12 +20,6 @@ from summits.models import Declaration, Signatory, Summit
 SLUGGED_MODELS = (Summit, Declaration, Signatory, Article)
 
 
-def was_public(old):
-    # Signatories have no publishing state: their page is public from the start.
-    is_published = getattr(old, "is_published", None)
-    return True if is_published is None else is_published
-
-
 def path_for_slug(instance, slug):
     """The address `instance` had, or would have, with `slug`."""
     copy = type(instance)(pk=instance.pk, slug=slug)
@@ -33,13 +30,12 @@ def path_for_slug(instance, slug):
 def note_old_slug(sender, instance, raw=False, **kwargs):
     if sender not in SLUGGED_MODELS or instance.pk is None:
         return
-    fields = ["slug"]
-    if hasattr(instance, "published_at"):
-        fields += ["status", "published_at"]
-    old = sender._default_manager.filter(pk=instance.pk).only(*fields).first()
+    manager = sender._default_manager
+    old = manager.filter(pk=instance.pk).only("slug").first()
     if old is None or not old.slug or old.slug == instance.slug:
         return
-    if was_public(old):
+    # The row is not saved yet: `public()` still answers for the old state.
+    if manager.public().filter(pk=instance.pk).exists():
         instance._editorial_old_path = path_for_slug(old, old.slug)
 
 

@@ -20,7 +20,7 @@ def preview(request, token):
     if obj is None:
         raise Http404("No such preview.")
     url = obj.get_absolute_url()
-    if getattr(obj, "is_published", False):
+    if obj.is_public():
         # Nothing left to preview: send the reviewer to the real page.
         return HttpResponseRedirect(url)
     try:

@@ -52,7 +52,7 @@ class Exporter:
 
     def publishable(self, model):
         manager = model.objects
-        return manager.all() if self.include_drafts else manager.published()
+        return manager.all() if self.include_drafts else manager.public()
 
     def prepare(self):
         """Fix what the document contains before writing any of it.

@@ -16,14 +16,8 @@ from django.db.models import F, Value
 from django.utils.functional import cached_property
 
 from articles.models import Article
-from articles.signals import ARTICLE_DOCUMENT
 from core import search
 from summits.models import Declaration, Signatory, Summit
-from summits.signals import (
-    DECLARATION_DOCUMENT,
-    SIGNATORY_DOCUMENT,
-    SUMMIT_DOCUMENT,
-)
 
 
 @dataclass(frozen=True)
@@ -33,30 +27,27 @@ class Source:
     kind: str
     label: str
     model: type
-    document: search.SearchDocument
-    title_field: str
     related: tuple[str, ...] = ()
 
+    @property
+    def document(self):
+        """What the model says search reads (its `search_document`)."""
+        return self.model.search_document
+
+    @property
+    def title_field(self):
+        """The result's title: the first field of weight A."""
+        return self.document.a[0]
+
     def public(self):
-        manager = self.model._default_manager
-        # Signatories have no status of their own: public() is theirs.
-        if hasattr(manager, "published"):
-            return manager.published()
-        return manager.public()
+        return self.model._default_manager.public()
 
 
 SOURCES = (
-    Source("summit", "Summit", Summit, SUMMIT_DOCUMENT, "name"),
-    Source(
-        "declaration",
-        "Declaration",
-        Declaration,
-        DECLARATION_DOCUMENT,
-        "title",
-        related=("summit",),
-    ),
-    Source("signatory", "Signatory", Signatory, SIGNATORY_DOCUMENT, "name"),
-    Source("article", "Article", Article, ARTICLE_DOCUMENT, "title"),
+    Source("summit", "Summit", Summit),
+    Source("declaration", "Declaration", Declaration, related=("summit",)),
+    Source("signatory", "Signatory", Signatory),
+    Source("article", "Article", Article),
 )
 SOURCES_BY_KIND = {source.kind: source for source in SOURCES}
 

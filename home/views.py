@@ -6,7 +6,9 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from articles.models import Article
+from core.cache import mark_unstored
 from core.search import clean_query
+from core.views import NavSectionMixin
 from home.search import SiteSearch
 from summits.models import Declaration, Signature, Summit, signature_counts
 
@@ -19,7 +21,7 @@ ARTICLE_LIST_DEFER = ("body", "body_html", "search_vector")
 
 def key_figures():
     """What the site tracks, counting published declarations only (2 queries)."""
-    published = Declaration.objects.published()
+    published = Declaration.objects.public()
     figures = Signature.objects.filter(declaration__in=published).aggregate(
         signatures=Count("pk"),
         signed=Count("pk", filter=Q(status=SIGNED)),
@@ -51,13 +53,13 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         declarations = (
-            Declaration.objects.published()
+            Declaration.objects.public()
             .annotate(**signature_counts())
             .only("title", "slug", "kind", "summit", "adopted_on")
             .order_by("adopted_on", "title")
         )
         timeline = list(
-            Summit.objects.published()
+            Summit.objects.public()
             .defer("body", "body_html", "search_vector")
             .order_by("starts_on", "name")
             .prefetch_related(
@@ -68,7 +70,7 @@ class HomeView(TemplateView):
                 )
             )
         )
-        articles = Article.objects.published().defer(*ARTICLE_LIST_DEFER)
+        articles = Article.objects.public().defer(*ARTICLE_LIST_DEFER)
         context.update(
             timeline=timeline,
             featured_summit=featured_summit(timeline, timezone.localdate()),
@@ -78,7 +80,7 @@ class HomeView(TemplateView):
             figures=key_figures(),
             recent_refusals=(
                 Signature.objects.filter(
-                    status=DECLINED, declaration__in=Declaration.objects.published()
+                    status=DECLINED, declaration__in=Declaration.objects.public()
                 )
                 .select_related("signatory", "declaration")
                 .only(
@@ -96,9 +98,10 @@ class HomeView(TemplateView):
         return context
 
 
-class SearchView(TemplateView):
+class SearchView(NavSectionMixin, TemplateView):
     """`/search/?q=`: results from every source, or a sentence saying why not."""
 
+    nav_section = "search"
     template_name = "home/search.html"
     paginate_by = 20
 
@@ -122,4 +125,7 @@ class SearchView(TemplateView):
         response = super().get(request, *args, **kwargs)
         # Result pages are endless and thin; search engines should skip them.
         response["X-Robots-Tag"] = "noindex"
+        if request.GET.get("q", "").strip():
+            # Each query is a one-off: shared, but not worth a cache slot.
+            mark_unstored(response)
         return response

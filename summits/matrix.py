@@ -103,7 +103,7 @@ def build_matrix(params):
     # Only published declarations are ever candidates, so a draft's slug in
     # ?d= is ignored like any unknown slug and its signatures are never read.
     all_declarations = list(
-        Declaration.objects.published().only("title", "slug", "adopted_on", "kind")
+        Declaration.objects.public().only("title", "slug", "adopted_on", "kind")
     )
     chosen, defaulted = choose_declarations(all_declarations, params.getlist("d"))
     columns = [Column(declaration) for declaration in chosen]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from markdownx.models import MarkdownxField
 
+from core import seo
 from core.markdown import markdown_length
 from core.models import (
     Publishable,
@@ -16,6 +17,7 @@ from core.models import (
     SlugFromTitleMixin,
     WebURLField,
 )
+from core.search import SearchDocument
 
 
 class SignatoryQuerySet(models.QuerySet):
@@ -25,10 +27,11 @@ class SignatoryQuerySet(models.QuerySet):
         A signatory has no draft state of its own. One recorded only for a
         draft or scheduled declaration (an embargoed statement, say) must not
         show before that declaration does: every public page, the search and
-        the export ask this, as Publishable content asks `published()`.
+        the export and the slug redirects ask this, as they ask Publishable
+        content's `public()`.
         """
         positions = Signature.objects.filter(
-            signatory=OuterRef("pk"), declaration__in=Declaration.objects.published()
+            signatory=OuterRef("pk"), declaration__in=Declaration.objects.public()
         )
         return self.filter(Exists(positions))
 
@@ -36,7 +39,7 @@ class SignatoryQuerySet(models.QuerySet):
 # Versioned for the editors' history (editorial.admin.HistoryAdminMixin);
 # search_vector is rebuilt on save, so no version stores it.
 @reversion.register(exclude=["search_vector"])
-class Signatory(SlugFromTitleMixin, models.Model):
+class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
     """A party that can sign: a country, an international organisation, a company.
 
     Not publishable: a signatory is public as soon as it has a position on a
@@ -66,6 +69,9 @@ class Signatory(SlugFromTitleMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
+    # What site search reads, by weight (see `core.search`).
+    search_document = SearchDocument(a=("name",), b=("description",))
+
     objects = SignatoryQuerySet.as_manager()
 
     class Meta:
@@ -81,11 +87,43 @@ class Signatory(SlugFromTitleMixin, models.Model):
     def get_absolute_url(self):
         return reverse("summits:signatory_detail", args=[self.slug])
 
+    def is_public(self):
+        """May an anonymous visitor see this signatory's page? (one query)"""
+        return Signatory.objects.public().filter(pk=self.pk).exists()
+
+    # schema.org type of each kind of party.
+    SCHEMA_TYPES = {
+        Kind.COUNTRY: "Country",
+        Kind.ORGANISATION: "GovernmentOrganization",
+        Kind.COMPANY: "Corporation",
+        Kind.OTHER: "Organization",
+    }
+
+    def link_preview(self):
+        return seo.LinkPreview(
+            title=self.name,
+            description=seo.plain_description(self.description)
+            or f"What {self.name} signed and declined, with sources.",
+        )
+
+    def structured_data(self, request=None):
+        return seo.schema_org(
+            self.SCHEMA_TYPES.get(self.kind, "Organization"),
+            {
+                "name": self.name,
+                "url": seo.absolute(self.get_absolute_url(), request),
+                "description": seo.plain_description(self.description),
+                "sameAs": self.website,
+            },
+        )
+
 
 # Not following its declarations: reverting a summit must never delete
 # declarations added since.
 @reversion.register(exclude=["search_vector"])
-class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
+class Summit(
+    SlugFromTitleMixin, RenderedMarkdownMixin, seo.DescribesItself, Publishable
+):
     """An international meeting on AI, with its dates, place and hosts."""
 
     slug_source = "name"
@@ -105,6 +143,10 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     website = WebURLField("official website", blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
+    search_document = SearchDocument(
+        a=("name",), b=("summary", "city", "venue", "organiser"), c=("body",)
+    )
+
     class Meta(Publishable.Meta):
         ordering = ["-starts_on"]
         constraints = [
@@ -121,11 +163,52 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     def get_absolute_url(self):
         return reverse("summits:summit_detail", args=[self.slug])
 
+    def link_preview(self):
+        return seo.LinkPreview(
+            title=self.name,
+            description=seo.plain_description(self.summary)
+            or f"{self.name}: dates, place, hosts and the declarations it produced.",
+        )
+
+    def structured_data(self, request=None):
+        place = seo.drop_empty(
+            {
+                "@type": "Place",
+                "name": self.venue or self.city,
+                "address": seo.drop_empty(
+                    {
+                        "@type": "PostalAddress",
+                        "addressLocality": self.city,
+                        "addressCountry": self.host_country.code or None,
+                    }
+                ),
+            }
+        )
+        organiser = self.organiser
+        return seo.schema_org(
+            "Event",
+            {
+                "name": self.name,
+                "url": seo.absolute(self.get_absolute_url(), request),
+                "startDate": self.starts_on,
+                "endDate": self.ends_on,
+                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+                "location": place,
+                "description": seo.plain_description(self.summary),
+                "organizer": (
+                    {"@type": "Organization", "name": organiser} if organiser else None
+                ),
+                "sameAs": self.website,
+            },
+        )
+
 
 # A declaration owns its signatures: each version keeps them, and reverting
 # brings them back.
 @reversion.register(exclude=["search_vector"], follow=["signatures"])
-class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
+class Declaration(
+    SlugFromTitleMixin, RenderedMarkdownMixin, seo.DescribesItself, Publishable
+):
     """A text that parties sign: a declaration, statement, commitments or treaty.
 
     `reported_signatory_count` is for lists we only know in part: the site
@@ -178,6 +261,8 @@ class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     )
     search_vector = SearchVectorField(null=True, editable=False)
 
+    search_document = SearchDocument(a=("title",), b=("summary",), c=("text",))
+
     class Meta(Publishable.Meta):
         ordering = ["-adopted_on", "title"]
 
@@ -186,6 +271,26 @@ class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
 
     def get_absolute_url(self):
         return reverse("summits:declaration_detail", args=[self.slug])
+
+    def link_preview(self):
+        return seo.LinkPreview(
+            title=self.title,
+            description=seo.plain_description(self.summary)
+            or f"Who signed and who declined {self.title}, with sources.",
+        )
+
+    def structured_data(self, request=None):
+        return seo.schema_org(
+            "CreativeWork",
+            {
+                "name": self.title,
+                "url": seo.absolute(self.get_absolute_url(), request),
+                "description": seo.plain_description(self.summary),
+                "dateCreated": self.adopted_on,
+                "isBasedOn": self.source_url,
+                "publisher": seo.publisher(),
+            },
+        )
 
 
 @reversion.register()

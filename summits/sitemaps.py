@@ -17,7 +17,7 @@ class SummitSitemap(UpdatedAtSitemap):
     priority = 0.8
 
     def items(self):
-        return Summit.objects.published().only("slug", "updated_at").order_by("pk")
+        return Summit.objects.public().only("slug", "updated_at").order_by("pk")
 
 
 class DeclarationSitemap(UpdatedAtSitemap):
@@ -25,7 +25,7 @@ class DeclarationSitemap(UpdatedAtSitemap):
     priority = 0.9
 
     def items(self):
-        return Declaration.objects.published().only("slug", "updated_at").order_by("pk")
+        return Declaration.objects.public().only("slug", "updated_at").order_by("pk")
 
 
 class SignatorySitemap(UpdatedAtSitemap):

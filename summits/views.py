@@ -1,6 +1,6 @@
 """Public pages for summits, declarations, signatories and the compare matrix.
 
-Every page lists `published()` content only; the detail pages of publishable
+Every page lists `public()` content only; the detail pages of publishable
 things also let staff preview a draft (`PublishedOrPreviewMixin`). Each view
 fetches what its template needs up front, so the number of queries does not
 grow with the data (pinned in tests/test_pages_summits.py).
@@ -12,7 +12,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.views.generic import DetailView, ListView, TemplateView
 
-from core.views import PublishedOrPreviewMixin
+from core.views import NavSectionMixin, PublishedOrPreviewMixin
 from summits.matrix import KIND_CHOICES, build_matrix, kind_choices
 from summits.models import (
     Declaration,
@@ -39,37 +39,37 @@ def with_signature_counts(declarations):
 
 def published_articles(related_manager):
     # The reverse relation from articles.Article: summits never imports articles.
-    return related_manager.published().only(
+    return related_manager.public().only(
         "title", "slug", "kind", "lede", "published_at", "outlet"
     )
 
 
-class SummitListView(ListView):
+class SummitListView(NavSectionMixin, ListView):
+    nav_section = "summits"
     template_name = "summits/summit_list.html"
     context_object_name = "summits"
 
-    # Built per request, never as a class attribute: published() reads the
+    # Built per request, never as a class attribute: public() reads the
     # clock when called, and a class-level queryset would freeze it at import.
     def get_queryset(self):
-        return Summit.objects.published().prefetch_related(
+        return Summit.objects.public().prefetch_related(
             Prefetch(
                 "declarations",
-                queryset=Declaration.objects.published().only(
-                    "title", "slug", "summit"
-                ),
+                queryset=Declaration.objects.public().only("title", "slug", "summit"),
                 to_attr="published_declarations",
             )
         )
 
 
-class SummitDetailView(PublishedOrPreviewMixin, DetailView):
+class SummitDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
+    nav_section = "summits"
     model = Summit
     context_object_name = "summit"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         summit = self.object
-        context["declarations"] = with_signature_counts(summit.declarations.published())
+        context["declarations"] = with_signature_counts(summit.declarations.public())
         context["articles"] = published_articles(summit.articles)
         return context
 
@@ -84,16 +84,18 @@ def signatures_by_status(declaration):
     return groups
 
 
-class DeclarationListView(ListView):
+class DeclarationListView(NavSectionMixin, ListView):
+    nav_section = "declarations"
     context_object_name = "declarations"
 
     def get_queryset(self):
         return with_signature_counts(
-            Declaration.objects.published().select_related("summit")
+            Declaration.objects.public().select_related("summit")
         )
 
 
-class DeclarationDetailView(PublishedOrPreviewMixin, DetailView):
+class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
+    nav_section = "declarations"
     model = Declaration
     context_object_name = "declaration"
 
@@ -120,7 +122,7 @@ class DeclarationDetailView(PublishedOrPreviewMixin, DetailView):
             # A declaration may be public before its summit page is.
             summit=(
                 declaration.summit
-                if declaration.summit and declaration.summit.is_published
+                if declaration.summit and declaration.summit.is_public()
                 else None
             ),
             articles=published_articles(declaration.articles),
@@ -187,7 +189,8 @@ class DeclarationCSVView(PublishedOrPreviewMixin, DetailView):
         return response
 
 
-class DeclarationCompareView(TemplateView):
+class DeclarationCompareView(NavSectionMixin, TemplateView):
+    nav_section = "compare"
     template_name = "summits/declaration_compare.html"
 
     def get_context_data(self, **kwargs):
@@ -204,13 +207,14 @@ KIND_ORDER = Case(
 )
 
 
-class SignatoryListView(ListView):
+class SignatoryListView(NavSectionMixin, ListView):
+    nav_section = "signatories"
     context_object_name = "signatories"
 
     def get_queryset(self):
         # Only positions on published declarations count: a draft's signatures
         # must not leak through a number.
-        published = Q(signatures__declaration__in=Declaration.objects.published())
+        published = Q(signatures__declaration__in=Declaration.objects.public())
         return (
             Signatory.objects.public()
             .annotate(kind_order=KIND_ORDER, **signature_counts(only=published))
@@ -228,9 +232,10 @@ class SignatoryListView(ListView):
         return context
 
 
-class SignatoryDetailView(DetailView):
+class SignatoryDetailView(NavSectionMixin, DetailView):
     """A signatory's record: its positions on published declarations only."""
 
+    nav_section = "signatories"
     context_object_name = "signatory"
 
     def get_queryset(self):
@@ -239,7 +244,7 @@ class SignatoryDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         signatory = self.object
-        published = Declaration.objects.published()
+        published = Declaration.objects.public()
         signatures = list(
             signatory.signatures.filter(declaration__in=published)
             .select_related("declaration")
@@ -248,7 +253,7 @@ class SignatoryDetailView(DetailView):
         context["signatures"] = signatures
         context["has_ratifications"] = any(s.ratified_on for s in signatures)
         context["summits_attended"] = (
-            Summit.objects.published()
+            Summit.objects.public()
             .filter(
                 declarations__in=published,
                 declarations__signatures__signatory=signatory,

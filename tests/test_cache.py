@@ -112,6 +112,15 @@ def test_every_kind_of_content_change_moves_the_content_version(change):
     assert page_cache.get_content_version() != before
 
 
+def test_the_content_models_are_those_of_the_apps_that_declare_content():
+    """Apps say `holds_content` in their AppConfig; core names none of them."""
+    labels = {model._meta.label for model in page_cache.content_models()}
+
+    assert {"summits.Signatory", "summits.Signature", "articles.Article"} <= labels
+    assert "articles.Article_summits" in labels  # a many-to-many through table
+    assert not labels & {"editorial.SlugRedirect", "auth.User", "reversion.Version"}
+
+
 def test_saving_a_staff_account_does_not_empty_the_cache(staff_user):
     before = page_cache.get_content_version()
     staff_user.first_name = "Ada"

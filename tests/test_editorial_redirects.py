@@ -5,15 +5,21 @@ When an editor changes the slug of a published item, its old address answers
 the old slug gets the address; drafts never leak where they went.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
+from core.models import Status
 from editorial.models import SlugRedirect
+from summits.models import Declaration, Signatory
 from tests.factories import (
     ArticleFactory,
     DeclarationFactory,
     SignatoryFactory,
+    SignatureFactory,
     SummitFactory,
 )
 
@@ -60,6 +66,7 @@ def test_the_query_string_and_pages_below_the_item_follow_it(client):
 
 def test_a_renamed_signatory_redirects_too(client):
     signatory = SignatoryFactory(name="Turkey", slug="turkey")
+    SignatureFactory(signatory=signatory)  # on a published declaration
     rename(signatory, "turkiye")
     response = client.get("/signatories/turkey/")
     assert response.status_code == 301
@@ -115,3 +122,116 @@ def test_the_sitemap_lists_only_the_current_address(client):
     sitemap = client.get(reverse("sitemap")).content.decode()
     assert "/articles/after/" in sitemap
     assert "/articles/before/" not in sitemap
+
+
+# --- Nothing a visitor may not see is revealed by a redirect -----------------
+#
+# Each content model says what is public (`Model.objects.public()`); an old
+# address of anything else answers exactly as an address that never existed.
+
+
+def hidden_signatory(slug):
+    """A signatory recorded only on a draft declaration: not public yet."""
+    signatory = SignatoryFactory(slug=slug)
+    SignatureFactory(signatory=signatory, declaration=DeclarationFactory(draft=True))
+    return signatory
+
+
+HIDDEN_ITEMS = {
+    "draft summit": lambda slug: SummitFactory(draft=True, slug=slug),
+    "scheduled summit": lambda slug: SummitFactory(scheduled=True, slug=slug),
+    "draft declaration": lambda slug: DeclarationFactory(draft=True, slug=slug),
+    "scheduled declaration": lambda slug: DeclarationFactory(scheduled=True, slug=slug),
+    "draft article": lambda slug: ArticleFactory(draft=True, slug=slug),
+    "scheduled article": lambda slug: ArticleFactory(scheduled=True, slug=slug),
+    "signatory only on a draft declaration": hidden_signatory,
+    "signatory with no position at all": lambda slug: SignatoryFactory(slug=slug),
+}
+
+PUBLIC_ITEMS = {
+    "summit": lambda slug: SummitFactory(slug=slug),
+    "declaration": lambda slug: DeclarationFactory(slug=slug),
+    "article": lambda slug: ArticleFactory(slug=slug),
+    "signatory": lambda slug: (
+        SignatureFactory(signatory=SignatoryFactory(slug=slug)).signatory
+    ),
+}
+
+
+def path_with_slug(obj, slug):
+    return type(obj)(pk=obj.pk, slug=slug).get_absolute_url()
+
+
+def assert_like_an_unknown_address(client, response, unknown_path):
+    unknown = client.get(unknown_path)
+    assert unknown.status_code == 404
+    assert response.status_code == 404
+    assert "Location" not in response
+    assert response.content == unknown.content
+
+
+@pytest.mark.parametrize("make", HIDDEN_ITEMS.values(), ids=HIDDEN_ITEMS.keys())
+def test_renaming_a_hidden_item_never_reveals_its_new_slug(client, make):
+    item = make("secret-old-name")
+    old_path = item.get_absolute_url()
+    rename(item, "secret-new-name")
+
+    response = client.get(old_path)
+
+    assert_like_an_unknown_address(
+        client, response, path_with_slug(item, "never-existed")
+    )
+    assert b"secret-new-name" not in response.content
+    assert not SlugRedirect.objects.exists()
+
+
+@pytest.mark.parametrize("make", PUBLIC_ITEMS.values(), ids=PUBLIC_ITEMS.keys())
+def test_renaming_a_public_item_answers_301_to_its_new_slug(client, make):
+    item = make("old-name")
+    old_path = item.get_absolute_url()
+    rename(item, "new-name")
+
+    response = client.get(old_path)
+
+    assert response.status_code == 301
+    assert response["Location"] == path_with_slug(item, "new-name")
+
+
+@pytest.mark.parametrize("make", PUBLIC_ITEMS.values(), ids=PUBLIC_ITEMS.keys())
+def test_a_redirect_to_an_item_that_stopped_being_public_answers_404(client, make):
+    """The redirect was recorded while the item was public; asked again at
+    request time, `public()` now says no, so the new address stays secret."""
+    item = make("old-name")
+    old_path = item.get_absolute_url()
+    rename(item, "new-name")
+    assert SlugRedirect.objects.count() == 1
+    if isinstance(item, Signatory):
+        Declaration.objects.update(status=Status.DRAFT)
+    else:
+        type(item).objects.filter(pk=item.pk).update(status=Status.DRAFT)
+
+    response = client.get(old_path)
+
+    assert_like_an_unknown_address(
+        client, response, path_with_slug(item, "never-existed")
+    )
+
+
+def test_a_signatory_on_a_scheduled_declaration_redirects_once_it_is_published(
+    client,
+):
+    declaration = DeclarationFactory(scheduled=True)
+    signatory = SignatoryFactory(slug="old-name")
+    SignatureFactory(signatory=signatory, declaration=declaration)
+    rename(signatory, "new-name")
+    assert client.get("/signatories/old-name/").status_code == 404
+
+    declaration.published_at = timezone.now() - timedelta(minutes=1)
+    declaration.save()
+    rename(signatory, "newer-name")
+
+    response = client.get("/signatories/new-name/")
+    assert response.status_code == 301
+    assert response["Location"] == "/signatories/newer-name/"
+    # The address only the scheduled record had was never public.
+    assert client.get("/signatories/old-name/").status_code == 404

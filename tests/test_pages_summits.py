@@ -478,12 +478,40 @@ def test_every_page_has_one_h1_landmarks_a_skip_link_and_the_main_nav(client):
         assert reverse("articles:feed_atom") in html
 
 
-def test_the_current_section_is_marked_in_the_navigation(client):
-    html = get_ok(client, reverse("summits:declaration_compare"))
-    assert (
-        f'<a href="{reverse("summits:declaration_compare")}" aria-current="true">'
-        in html
-    )
+SECTION_LINKS = {
+    "summits": "summits:summit_list",
+    "declarations": "summits:declaration_list",
+    "compare": "summits:declaration_compare",
+    "signatories": "summits:signatory_list",
+    "articles": "articles:article_list",
+    "search": "home:search",
+}
+
+
+@pytest.mark.parametrize(
+    "page, section",
+    [
+        (lambda: reverse("summits:summit_list"), "summits"),
+        (lambda: SummitFactory().get_absolute_url(), "summits"),
+        (lambda: reverse("summits:declaration_list"), "declarations"),
+        (lambda: DeclarationFactory().get_absolute_url(), "declarations"),
+        (lambda: reverse("summits:declaration_compare"), "compare"),
+        (lambda: reverse("summits:signatory_list"), "signatories"),
+        (lambda: SignatureFactory().signatory.get_absolute_url(), "signatories"),
+        (lambda: reverse("articles:article_list"), "articles"),
+        (lambda: ArticleFactory().get_absolute_url(), "articles"),
+        (lambda: reverse("home:search") + "?q=summit", "search"),
+        (lambda: reverse("home:home"), None),
+    ],
+)
+def test_the_current_section_and_only_it_is_marked_in_the_navigation(
+    client, page, section
+):
+    """Each view names its section (`nav_section`); core keeps no list."""
+    html = get_ok(client, page())
+    for name, url_name in SECTION_LINKS.items():
+        marked = f'<a href="{reverse(url_name)}" aria-current="true">' in html
+        assert marked == (name == section), name
 
 
 def test_not_found_page_is_friendly_and_in_the_site_design(client):

@@ -1,4 +1,8 @@
-"""The one publishing rule: published() and nothing else decides visibility."""
+"""The one visibility rule: each model's public() and nothing else decides.
+
+For Publishable content `public()` is the publishing rule (`published()`);
+a signatory is public once it has a position on a public declaration.
+"""
 
 import datetime
 
@@ -8,10 +12,11 @@ from django.utils import timezone
 
 from articles.models import Article
 from core.models import Status
-from summits.models import Declaration, Summit
+from summits.models import Declaration, Signatory, Summit
 from tests.factories import (
     ArticleFactory,
     DeclarationFactory,
+    SignatoryFactory,
     SignatureFactory,
     SummitFactory,
 )
@@ -29,9 +34,28 @@ pytestmark = pytest.mark.django_db
 )
 def test_published_excludes_drafts_and_scheduled_items(factory, model):
     live = factory()
-    factory(draft=True)
-    factory(scheduled=True)
+    draft = factory(draft=True)
+    scheduled = factory(scheduled=True)
     assert list(model.objects.published()) == [live]
+    assert list(model.objects.public()) == [live]
+    assert [live.is_public(), draft.is_public(), scheduled.is_public()] == [
+        True,
+        False,
+        False,
+    ]
+
+
+def test_a_signatory_is_public_once_it_has_a_position_on_a_public_declaration():
+    on_published = SignatureFactory().signatory
+    on_draft = SignatureFactory(declaration=DeclarationFactory(draft=True)).signatory
+    on_scheduled = SignatureFactory(
+        declaration=DeclarationFactory(scheduled=True)
+    ).signatory
+    nowhere = SignatoryFactory()
+
+    assert list(Signatory.objects.public()) == [on_published]
+    assert on_published.is_public()
+    assert not any(s.is_public() for s in (on_draft, on_scheduled, nowhere))
 
 
 def test_a_scheduled_article_appears_once_its_time_passes():

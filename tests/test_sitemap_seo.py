@@ -183,7 +183,7 @@ def test_a_title_cannot_break_out_of_the_json_ld_script(client):
 
 
 def test_a_summit_is_an_event_in_json_ld_for_the_summit_pages():
-    """The tag the summit pages include; core knows summits only by their fields."""
+    """The tag the summit pages include; the summit describes itself."""
     summit = SummitFactory(
         name=f"Summit {BREAKOUT}",
         city="Seoul",
@@ -220,3 +220,63 @@ def test_a_declaration_gets_json_ld_too():
     assert data["@type"] == "CreativeWork"
     assert data["name"] == "Bletchley Declaration"
     assert data["url"].endswith(declaration.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    "make, schema_type, description",
+    [
+        (
+            lambda: SummitFactory(name="Seoul Summit", summary="Two days in Seoul."),
+            "Event",
+            "Two days in Seoul.",
+        ),
+        (
+            lambda: DeclarationFactory(title="Seoul Declaration", summary=""),
+            "CreativeWork",
+            "Who signed and who declined Seoul Declaration, with sources.",
+        ),
+        (
+            lambda: (
+                SignatureFactory(
+                    signatory=SignatoryFactory(name="Korea", description="A host.")
+                ).signatory
+            ),
+            "Country",
+            "A host.",
+        ),
+    ],
+    ids=["summit", "declaration", "signatory"],
+)
+def test_each_detail_page_carries_the_link_preview_its_model_describes(
+    client, make, schema_type, description
+):
+    item = make()
+
+    html = client.get(item.get_absolute_url()).content.decode()
+
+    url = f"http://testserver{item.get_absolute_url()}"
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert f'<meta property="og:title" content="{item}">' in html
+    assert f'<meta property="og:description" content="{description}">' in html
+    assert '<meta property="og:type" content="website">' in html
+    (data,) = json_ld(html)
+    assert data["@type"] == schema_type
+    assert data["url"] == url
+
+
+def test_a_company_and_an_organisation_are_typed_as_such_in_json_ld():
+    company = SignatoryFactory(kind="company", website="https://example.com")
+    organisation = SignatoryFactory(kind="organisation")
+
+    assert company.structured_data()["@type"] == "Corporation"
+    assert company.structured_data()["sameAs"] == "https://example.com"
+    assert organisation.structured_data()["@type"] == "GovernmentOrganization"
+    assert "description" not in organisation.structured_data()  # nothing to say
+
+
+def test_a_staff_preview_of_a_draft_summit_is_never_indexed(admin_client):
+    summit = SummitFactory(draft=True)
+
+    html = admin_client.get(summit.get_absolute_url(), {"preview": "1"}).text
+
+    assert '<meta name="robots" content="noindex">' in html

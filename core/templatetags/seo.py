@@ -1,9 +1,10 @@
 """Template tags for what crawlers and link previews read.
 
 `{% seo_tags object %}` in `{% block head_extra %}` writes the canonical link,
-Open Graph and Twitter card tags and the JSON-LD for a summit, declaration or
-article (see `core.seo`); list pages pass `title=` and `description=` instead
-of an object. `{% jsonld_for object %}` writes the JSON-LD alone.
+Open Graph and Twitter card tags and the JSON-LD of an item, as the item
+describes itself (`core.seo.DescribesItself`); list pages pass `title=` and
+`description=` instead of an object. `{% jsonld_for object %}` writes the
+JSON-LD alone.
 """
 
 from django import template
@@ -22,7 +23,7 @@ def absolute_url(context, url):
 
 @register.simple_tag(takes_context=True)
 def jsonld_for(context, obj):
-    data = seo.structured_data(obj, context.get("request"))
+    data = obj.structured_data(context.get("request")) if obj is not None else None
     return seo.json_ld_script(data) if data else ""
 
 
@@ -34,23 +35,24 @@ def seo_tags(context, obj=None, title="", description="", canonical="", noindex=
     without its query string). A staff preview is never indexed.
     """
     request = context.get("request")
+    preview = seo.LinkPreview(title=title)
     if obj is not None:
-        title = title or str(obj)
-        description = description or seo.description_of(obj)
+        preview = obj.link_preview()
+        title = title or preview.title
+        description = description or preview.description
         canonical = canonical or obj.get_absolute_url()
     if not canonical and request is not None:
         canonical = request.path
-    image = seo.cover_image_url(obj)
-    is_article = obj is not None and seo.is_article(obj)
+    image = seo.absolute(preview.image_url, request)
     return {
         "site_name": settings.SITE_NAME,
         "title": title or settings.SITE_NAME,
         "description": description,
         "canonical": seo.absolute(canonical, request),
-        "og_type": "article" if is_article else "website",
-        "published_time": getattr(obj, "published_at", None) if is_article else None,
-        "image": seo.absolute(image, request),
-        "image_alt": getattr(obj, "cover_image_alt", "") if image else "",
+        "og_type": preview.og_type,
+        "published_time": preview.published_time,
+        "image": image,
+        "image_alt": preview.image_alt if image else "",
         "noindex": noindex or context.get("is_preview", False),
-        "jsonld": jsonld_for(context, obj) if obj is not None else "",
+        "jsonld": jsonld_for(context, obj),
     }

@@ -1,49 +1,14 @@
-"""Template helpers shared by the public pages: status labels and date ranges.
+"""Template helpers shared by every app's pages: generic, in no app's vocabulary.
 
-Core knows no app, so the status vocabulary here is plain strings
-("signed", "declined", "withdrawn") rather than an import of the Signature
-model; an unknown or empty status reads as "not recorded".
+Tags that speak one app's language live in that app (a position's status
+badge is in `summits_tags`). The main navigation marks the current section
+from the `nav_section` context variable, which each view sets
+(`core.views.NavSectionMixin`): core keeps no list of the apps' URL names.
 """
 
 from django import template
-from django.utils.html import format_html
 
 register = template.Library()
-
-# status -> (symbol, label). The symbol is decoration: it is hidden from screen
-# readers and always sits beside the word, so neither colour nor symbol carries
-# the meaning alone.
-STATUS_LABELS = {
-    "signed": ("✓", "Signed"),
-    "declined": ("✗", "Declined"),
-    "withdrawn": ("↺", "Withdrawn"),
-}
-NOT_RECORDED = ("–", "Not recorded")
-
-
-@register.simple_tag
-def status_badge(status, compact=False):
-    """A status as symbol + word, styled by `.status--<status>`.
-
-    `compact` (the matrix) shows "not recorded" as a dash with the words for
-    screen readers only, so the recorded positions stand out in a dense table.
-    """
-    symbol, label = STATUS_LABELS.get(status, NOT_RECORDED)
-    css = status if status in STATUS_LABELS else "none"
-    if compact and css == "none":
-        return format_html(
-            '<span class="status status--none"><span aria-hidden="true">{}</span>'
-            '<span class="visually-hidden">{}</span></span>',
-            symbol,
-            label,
-        )
-    return format_html(
-        '<span class="status status--{}"><span class="status__symbol" '
-        'aria-hidden="true">{}</span> {}</span>',
-        css,
-        symbol,
-        label,
-    )
 
 
 @register.filter
@@ -58,26 +23,3 @@ def date_range(start, end=None):
     if start.year == end.year:
         return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
     return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
-
-
-# url name -> the main navigation section it belongs to.
-NAV_SECTIONS = {
-    "summits:summit_list": "summits",
-    "summits:summit_detail": "summits",
-    "summits:declaration_list": "declarations",
-    "summits:declaration_detail": "declarations",
-    "summits:declaration_compare": "compare",
-    "summits:signatory_list": "signatories",
-    "summits:signatory_detail": "signatories",
-    "articles:article_list": "articles",
-    "articles:article_detail": "articles",
-    "home:search": "search",
-}
-
-
-@register.simple_tag(takes_context=True)
-def nav_section(context):
-    """The navigation section of the current page, to mark it in the menu."""
-    request = context.get("request")
-    match = getattr(request, "resolver_match", None)
-    return NAV_SECTIONS.get(match.view_name, "") if match else ""

@@ -1,0 +1,47 @@
+"""Template tags in the summits' vocabulary: a position's status as a badge.
+
+`{% load summits_tags %}`, then `{% status_badge signature.status %}`. The
+statuses are plain strings, so a template can also show a legend
+(`{% status_badge "declined" %}`); an unknown or empty status reads as
+"not recorded".
+"""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+# status -> (symbol, label). The symbol is decoration: it is hidden from screen
+# readers and always sits beside the word, so neither colour nor symbol carries
+# the meaning alone.
+STATUS_LABELS = {
+    "signed": ("✓", "Signed"),
+    "declined": ("✗", "Declined"),
+    "withdrawn": ("↺", "Withdrawn"),
+}
+NOT_RECORDED = ("–", "Not recorded")
+
+
+@register.simple_tag
+def status_badge(status, compact=False):
+    """A status as symbol + word, styled by `.status--<status>`.
+
+    `compact` (the matrix) shows "not recorded" as a dash with the words for
+    screen readers only, so the recorded positions stand out in a dense table.
+    """
+    symbol, label = STATUS_LABELS.get(status, NOT_RECORDED)
+    css = status if status in STATUS_LABELS else "none"
+    if compact and css == "none":
+        return format_html(
+            '<span class="status status--none"><span aria-hidden="true">{}</span>'
+            '<span class="visually-hidden">{}</span></span>',
+            symbol,
+            label,
+        )
+    return format_html(
+        '<span class="status status--{}"><span class="status__symbol" '
+        'aria-hidden="true">{}</span> {}</span>',
+        css,
+        symbol,
+        label,
+    )
