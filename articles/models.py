@@ -33,6 +33,8 @@ class Article(
     """
 
     reserved_slugs = frozenset({"feed", "atom"})  # /articles/feed/, /articles/atom/
+    # A renamed item's old address answers 301 (editorial.signals).
+    keeps_old_addresses = True
 
     class Kind(models.TextChoices):
         POST = "post", "Post"

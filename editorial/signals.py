@@ -12,12 +12,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from articles.models import Article
 from editorial.models import SlugRedirect
-from summits.models import Declaration, Signatory, Summit
 
-# Models whose public address contains their slug.
-SLUGGED_MODELS = (Summit, Declaration, Signatory, Article)
+
+def keeps_old_addresses(model):
+    """Models say so themselves (`keeps_old_addresses = True`): those whose
+    public address contains their slug. Editorial names no content app."""
+    return getattr(model, "keeps_old_addresses", False)
 
 
 def path_for_slug(instance, slug):
@@ -28,7 +29,7 @@ def path_for_slug(instance, slug):
 
 @receiver(pre_save, dispatch_uid="editorial_note_old_slug")
 def note_old_slug(sender, instance, raw=False, **kwargs):
-    if sender not in SLUGGED_MODELS or instance.pk is None:
+    if not keeps_old_addresses(sender) or instance.pk is None:
         return
     manager = sender._default_manager
     old = manager.filter(pk=instance.pk).only("slug").first()
@@ -41,7 +42,7 @@ def note_old_slug(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, dispatch_uid="editorial_record_slug_redirect")
 def record_slug_redirect(sender, instance, raw=False, **kwargs):
-    if sender not in SLUGGED_MODELS:
+    if not keeps_old_addresses(sender):
         return
     old_path = instance.__dict__.pop("_editorial_old_path", None)
     if old_path is None:

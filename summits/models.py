@@ -54,6 +54,8 @@ class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
         OTHER = "other", "Other"
 
     slug_source = "name"
+    # A renamed item's old address answers 301 (editorial.signals).
+    keeps_old_addresses = True
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True, blank=True)
@@ -127,6 +129,8 @@ class Summit(
     """An international meeting on AI, with its dates, place and hosts."""
 
     slug_source = "name"
+    # A renamed item's old address answers 301 (editorial.signals).
+    keeps_old_addresses = True
     markdown_fields = {"body": "body_html"}
 
     name = models.CharField(max_length=200)
@@ -216,6 +220,8 @@ class Declaration(
     """
 
     reserved_slugs = frozenset({"compare"})  # /declarations/compare/
+    # A renamed item's old address answers 301 (editorial.signals).
+    keeps_old_addresses = True
 
     class Kind(models.TextChoices):
         DECLARATION = "declaration", "Declaration"
