@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 from articles.sitemaps import ArticleSitemap
 from core import views as core_views
 from home.sitemaps import StaticPagesSitemap
+from pages.sitemaps import PageSitemap
 from summits.sitemaps import DeclarationSitemap, SignatorySitemap, SummitSitemap
 
 SITEMAPS = {
@@ -18,6 +19,7 @@ SITEMAPS = {
     "declarations": DeclarationSitemap,
     "signatories": SignatorySitemap,
     "articles": ArticleSitemap,
+    "site-pages": PageSitemap,
 }
 
 urlpatterns = [
@@ -52,6 +54,9 @@ urlpatterns = [
     path("", include("summits.urls")),
     path("articles/", include("articles.urls")),
     path("", include("home.urls")),
+    # Editors' pages at /<slug>/: last, so no page can shadow a site address
+    # (and pages.addresses refuses slugs that would be shadowed).
+    path("", include("pages.urls")),
 ]
 
 # A lost database connection outside a view still gets the 503 page. The

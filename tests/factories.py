@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from core.models import Status
+from pages.models import Page
 from summits.models import Declaration, Signatory, Signature, Summit
 
 
@@ -82,3 +83,11 @@ class ArticleFactory(PublishedMixin):
     lede = "What happened, in one sentence."
     body = "Some *markdown*."
     author_name = "Summit Watch"
+
+
+class PageFactory(PublishedMixin):
+    class Meta:
+        model = Page
+
+    title = factory.Sequence(lambda n: f"Page {n}")
+    body = "What we do, and how."
