@@ -9,7 +9,7 @@ of the same pages are identical.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from pages.models import Menu, Page
+from pages.models import Page
 
 PAGE_FIELDS = ("slug", "title", "body", "menu", "menu_order", "status")
 
@@ -45,7 +45,6 @@ def import_pages(items):
         for field in PAGE_FIELDS:
             if field in item:
                 setattr(page, field, item[field])
-        page.menu = page.menu or Menu.NONE
         if item.get("published_at"):
             page.published_at = item["published_at"]
         try:

@@ -20,7 +20,7 @@ from pages.addresses import site_addresses
 
 
 class Menu(models.TextChoices):
-    NONE = "", "Not in a menu"
+    NONE = "none", "Not in a menu"
     HEADER = "header", "Header"
     FOOTER = "footer", "Footer"
 
@@ -71,7 +71,6 @@ class Page(SlugFromTitleMixin, RenderedMarkdownMixin, seo.DescribesItself, Publi
         max_length=10,
         choices=Menu.choices,
         default=Menu.NONE,
-        blank=True,
         help_text="Where a link to the page appears once it is published.",
     )
     menu_order = models.PositiveSmallIntegerField(

@@ -34,8 +34,9 @@ CORE_CONVENTIONS = {"id", "pk", "slug", "title", "search_vector"} | {
 # Ordinary words core uses in its own sense, which some app also happens to
 # use as a field name: a local `kind` of request, the `text` to render, a link
 # preview's `description`, JSON-LD's "name", Open Graph's "website" type, a
-# formatted `date`. Naming one of these is not speaking an app's language.
-ORDINARY_WORDS = {"kind", "text", "description", "name", "website", "date"}
+# formatted `date`, an HTTP `header`. Naming one of these is not speaking an
+# app's language.
+ORDINARY_WORDS = {"kind", "text", "description", "name", "website", "date", "header"}
 
 
 def project_apps():

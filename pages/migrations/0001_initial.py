@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('slug', models.SlugField(blank=True, help_text="The page's address: /slug/. Left empty, it is made from the title.", max_length=100, unique=True)),
                 ('body', markdownx.models.MarkdownxField(blank=True, validators=[django.core.validators.MaxLengthValidator(100000, message='Keep this under %(limit_value)s characters (it has %(show_value)s).')])),
                 ('body_html', models.TextField(blank=True, editable=False)),
-                ('menu', models.CharField(blank=True, choices=[('', 'Not in a menu'), ('header', 'Header'), ('footer', 'Footer')], default='', help_text='Where a link to the page appears once it is published.', max_length=10)),
+                ('menu', models.CharField(choices=[('none', 'Not in a menu'), ('header', 'Header'), ('footer', 'Footer')], default='none', help_text='Where a link to the page appears once it is published.', max_length=10)),
                 ('menu_order', models.PositiveSmallIntegerField(default=0, help_text='Lower numbers come first in the menu.')),
                 ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
             ],
