@@ -35,6 +35,11 @@ urlpatterns = [
         core_views.markdown_image_upload,
         name="markdownx_upload",
     ),
+    path(
+        "markdownx/images/",
+        core_views.markdown_image_library,
+        name="markdown_image_library",
+    ),
     # Crawlers fetch the sitemap often and it changes rarely: an hour's cache
     # keeps it from walking every table on each visit.
     path(
