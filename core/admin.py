@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
+from core.widgets import MarkdownEditorWidget
 
 from core.markdown import removed_html
 from core.media import places_using
@@ -39,7 +39,7 @@ admin.site.index_title = "Content"
 ADMIN_CSS = {"all": ["admin-extra/admin.css"]}
 
 FORMFIELD_OVERRIDES = {
-    MarkdownxField: {"widget": AdminMarkdownxWidget},
+    MarkdownxField: {"widget": MarkdownEditorWidget},
     # Editors paste addresses like "www.gov.uk/…"; the web is https now.
     models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"},
 }
