@@ -207,6 +207,9 @@ class PublishedOrPreviewMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["is_preview"] = self.is_preview
+        # The banner speaks to whoever opened the page: a reviewer with a
+        # preview link is not staff.
+        context["is_shared_preview"] = self.shared_preview_object is not None
         return context
 
     def dispatch(self, request, *args, **kwargs):
