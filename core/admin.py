@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from markdownx.models import MarkdownxField
-from core.widgets import MarkdownEditorWidget
 
 from core.markdown import removed_html
 from core.media import places_using
 from core.models import Image, Status
 from core.uploads import clean_image
+from core.widgets import MarkdownEditorWidget
 
 EDITORS_GROUP = "Editors"
 CONTRIBUTORS_GROUP = "Contributors"
