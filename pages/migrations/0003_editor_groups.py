@@ -1,33 +1,8 @@
-"""Editors and Contributors may work on pages, as on all content.
+"""Editors and Contributors may work on pages, as on all content."""
 
-Contributors get no delete; publishing is refused by the admin
-(core.admin.user_can_publish). See editorial/migrations/0002_editor_groups.py.
-"""
-
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-
-def grant(apps, schema_editor):
-    app_config = apps.get_app_config("pages")
-    # Migration state's app configs have no models_module, which
-    # create_permissions checks to skip apps without models.
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0, apps=apps)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-
-    def permissions(actions):
-        return Permission.objects.filter(
-            content_type__app_label="pages",
-            codename__in=[f"{action}_page" for action in actions],
-        )
-
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.add(*permissions(["view", "add", "change", "delete"]))
-    contributors, _ = Group.objects.get_or_create(name="Contributors")
-    contributors.permissions.add(*permissions(["view", "add", "change"]))
+from core.migration_operations import grant_to_roles
 
 
 class Migration(migrations.Migration):
@@ -36,4 +11,4 @@ class Migration(migrations.Migration):
         ("editorial", "0002_editor_groups"),
     ]
 
-    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
+    operations = [grant_to_roles("pages", ["page"])]
