@@ -69,7 +69,7 @@ class SignatureFactory(factory.django.DjangoModelFactory):
     declaration = factory.SubFactory(DeclarationFactory)
     signatory = factory.SubFactory(SignatoryFactory)
     status = Signature.Status.SIGNED
-    date = datetime.date(2024, 5, 21)
+    signed_on = datetime.date(2024, 5, 21)
     source_url = "https://example.org/source"
 
 
