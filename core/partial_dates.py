@@ -207,3 +207,36 @@ class PartialDateProperty:
             getattr(instance, self.field_name),
             getattr(instance, f"{self.field_name}_precision"),
         )
+
+
+def as_partial(value):
+    """A PartialDate from a PartialDate, a date or a datetime (None stays None)."""
+    if value is None or value == "" or isinstance(value, PartialDate):
+        return value or None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return PartialDate(value)
+
+
+def format_range(start, end=None):
+    """'1–2 November 2023', 'December 2024', '30 October – 1 November 2023'…
+
+    Each end is shown at its own precision; what both ends share (the month,
+    the year) is said once.
+    """
+    start, end = as_partial(start), as_partial(end)
+    if start is None:
+        return ""
+    if end is None or end == start:
+        return start.display()
+    if start.precision == end.precision == Precision.DAY:
+        if (start.date.year, start.date.month) == (end.date.year, end.date.month):
+            return f"{start.date.day}–{end.display()}"
+        if start.date.year == end.date.year:
+            return f"{start.date.day} {start.date:%B} – {end.display()}"
+    elif start.precision == end.precision == Precision.MONTH:
+        if start.date.year == end.date.year:
+            return f"{start.date:%B} – {end.display()}"
+    elif start.precision == end.precision == Precision.YEAR:
+        return f"{start.display()}–{end.display()}"
+    return f"{start.display()} – {end.display()}"

@@ -13,8 +13,8 @@ from django.utils.html import format_html
 
 from core.admin import (
     FORMFIELD_OVERRIDES,
-    ConcurrentEditForm,
     PUBLISHING_FIELDSET,
+    ConcurrentEditForm,
     EditorAdmin,
     PrelabelledAutocompleteSelect,
     PublicationStateFilter,
@@ -33,7 +33,6 @@ from summits.models import (
     mark_declarations_changed,
     signature_counts,
 )
-
 
 POSITION_DATES = (
     "signed_on",

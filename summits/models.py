@@ -10,13 +10,13 @@ from django_countries.fields import CountryField
 from markdownx.models import MarkdownxField
 
 from core.markdown import markdown_length
-from core.partial_dates import PartialDateProperty, precision_field
 from core.models import (
     Publishable,
     RenderedMarkdownMixin,
     SlugFromTitleMixin,
     WebURLField,
 )
+from core.partial_dates import PartialDateProperty, precision_field
 
 
 class SignatoryQuerySet(models.QuerySet):
@@ -351,21 +351,31 @@ class Signature(models.Model):
                 ("in_force_on", in_force),
             ):
                 if stage:
-                    add(field, f"A position “{label}” has no {_STAGE_WORDS[field]}; "
-                        "set the status to “signed” or clear this date.")  # fmt: skip
+                    add(
+                        field,
+                        f"A position “{label}” has no {_STAGE_WORDS[field]}; "
+                        "set the status to “signed” or clear this date.",
+                    )
         if withdrawn and status in (self.Status.DECLINED, self.Status.ATTENDED):
-            add("withdrawn_on", "A withdrawal needs an earlier signature, and this "
-                "party did not sign.")  # fmt: skip
+            add(
+                "withdrawn_on",
+                "A withdrawal needs an earlier signature, and this party did not sign.",
+            )
         if signed and withdrawn and withdrawn.certainly_before(signed):
-            add("withdrawn_on", f"The withdrawal ({withdrawn}) comes before the "
-                f"signature ({signed}): a party withdraws after signing.")  # fmt: skip
+            add(
+                "withdrawn_on",
+                f"The withdrawal ({withdrawn}) comes before the "
+                f"signature ({signed}): a party withdraws after signing.",
+            )
         if (
             status == self.Status.WITHDRAWN
             and not withdrawn
             and not self.withdrawn_source_url
         ):
-            add("withdrawn_on", "The status is “withdrawn”: give the withdrawal's "
-                "date or its source.")  # fmt: skip
+            add(
+                "withdrawn_on",
+                "The status is “withdrawn”: give the withdrawal's date or its source.",
+            )
         if (
             withdrawn
             and status != self.Status.WITHDRAWN
@@ -373,26 +383,41 @@ class Signature(models.Model):
         ):
             add("status", "A withdrawal is recorded: set the status to “withdrawn”.")
         if ratified and not self.ratification_act:
-            add("ratification_act", "Say which act: ratification, acceptance, "
-                "approval or accession.")  # fmt: skip
+            add(
+                "ratification_act",
+                "Say which act: ratification, acceptance, approval or accession.",
+            )
         if self.ratification_act and not ratified:
             add("ratified_on", "Give the date of the ratification (or other act).")
         if signed and ratified and ratified.certainly_before(signed):
-            add("ratified_on", f"The ratification ({ratified}) comes before the "
-                f"signature ({signed}): a party ratifies what it has signed.")  # fmt: skip
+            add(
+                "ratified_on",
+                f"The ratification ({ratified}) comes before the "
+                f"signature ({signed}): a party ratifies what it has signed.",
+            )
         if binding is False:
             if ratified:
-                add("ratified_on", "This text is not legally binding: there is "
-                    "nothing to ratify.")  # fmt: skip
+                add(
+                    "ratified_on",
+                    "This text is not legally binding: there is nothing to ratify.",
+                )
             if in_force:
-                add("in_force_on", "This text is not legally binding: it does not "
-                    "enter into force.")  # fmt: skip
+                add(
+                    "in_force_on",
+                    "This text is not legally binding: it does not enter into force.",
+                )
         if in_force and not ratified and "in_force_on" not in errors:
-            add("in_force_on", "Entry into force follows a ratification (or "
-                "acceptance, approval, accession): record that first.")  # fmt: skip
+            add(
+                "in_force_on",
+                "Entry into force follows a ratification (or "
+                "acceptance, approval, accession): record that first.",
+            )
         if in_force and ratified and in_force.certainly_before(ratified):
-            add("in_force_on", f"Entry into force ({in_force}) comes before the "
-                f"ratification ({ratified}).")  # fmt: skip
+            add(
+                "in_force_on",
+                f"Entry into force ({in_force}) comes before the "
+                f"ratification ({ratified}).",
+            )
         if errors:
             raise ValidationError(errors)
 
