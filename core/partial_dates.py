@@ -121,17 +121,16 @@ def precision_field(of):
     )
 
 
-class PartialDateFormField(forms.CharField):
+class PartialDateFormField(forms.Field):
     """A text input that accepts a day, a month or a year; cleans to PartialDate."""
 
+    widget = forms.TextInput
     default_error_messages = {"invalid": FORMAT_HELP}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 10)
         kwargs.setdefault("help_text", FORMAT_HELP)
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("placeholder", "YYYY-MM-DD")
-        self.widget.attrs.setdefault("size", 10)
+        self.widget.attrs.update(placeholder="YYYY-MM-DD", size=10, maxlength=10)
 
     def prepare_value(self, value):
         if isinstance(value, PartialDate):
@@ -141,9 +140,11 @@ class PartialDateFormField(forms.CharField):
         return value
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = value.strip() if isinstance(value, str) else value
         if value in self.empty_values:
             return None
+        if isinstance(value, PartialDate):
+            return value
         try:
             return PartialDate.parse(value)
         except ValueError as error:

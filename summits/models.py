@@ -105,8 +105,11 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     class Meta(Publishable.Meta):
         ordering = ["-starts_on"]
         constraints = [
+            # Stored dates are the first day of their period: an end known
+            # only to the month or year ("2026") may be stored before a
+            # start inside it ("2026-02"), so those are checked in clean().
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")),
+                condition=Q(ends_on__gte=F("starts_on")) | ~Q(ends_on_precision="day"),
                 name="summit_ends_on_not_before_starts_on",
                 violation_error_message="A summit cannot end before it starts.",
             )
@@ -120,6 +123,17 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
 
     starts = PartialDateProperty("starts_on")
     ends = PartialDateProperty("ends_on")
+
+    def clean(self):
+        super().clean()
+        starts, ends = self.starts, self.ends
+        if starts and ends and ends.last_day < starts.date:
+            raise ValidationError(
+                {
+                    "ends_on": "A summit cannot end before it starts "
+                    f"(it ends {ends}, it starts {starts})."
+                }
+            )
 
 
 class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
