@@ -136,6 +136,14 @@ def parse_document(data):
         for key in ("series", "groups")
         if document.get(key)
     ]
+    # Reserved keys this site cannot store yet: refused, never dropped.
+    unsupported += [
+        f"$.signatories[{index}].{key} (signatory {item['slug']!r}): this site "
+        f"does not store {key} yet; nothing was imported."
+        for index, item in enumerate(document["signatories"])
+        for key in ("other_names", "iso3")
+        if item.get(key)
+    ]
     if unsupported:
         raise ImportErrors(unsupported)
     return document

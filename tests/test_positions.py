@@ -389,3 +389,18 @@ def test_a_version_1_document_imports_and_exports_as_version_2(tmp_path, setting
         assert after["ratified_on"] == before["ratified_on"]
         assert after["source_url"] == before["source_url"]
     assert {d["topic"] for d in document["declarations"]} == {"ai"}
+
+
+def test_reserved_keys_with_content_are_refused_not_dropped(tmp_path):
+    from django.core.management.base import CommandError
+
+    SignatureFactory(signatory__name="United Kingdom", signatory__slug="uk")
+    document = json.loads(export())
+    document["signatories"][0]["other_names"] = ["UK", "Britain"]
+    document["groups"] = [{"slug": "g7"}]
+    Signature.objects.all().delete()
+    with pytest.raises(CommandError) as error:
+        import_file(write_document(tmp_path, document))
+    message = str(error.value)
+    assert "$.groups: this site does not store groups yet" in message
+    assert "$.signatories[0].other_names (signatory 'uk')" in message
