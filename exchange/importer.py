@@ -1,4 +1,4 @@
-"""Reading a summitwatch.export/1 document back into the database.
+"""Reading a summitwatch.export/2 (or /1) document back into the database.
 
 Three stages, and nothing is written until the first two have passed for the
 whole document:
@@ -17,6 +17,7 @@ Every problem found becomes one line in `ImportErrors`, which the commands turn
 into a `CommandError`: the database is left exactly as it was.
 """
 
+import datetime
 import json
 from dataclasses import dataclass, field
 
@@ -37,11 +38,14 @@ from exchange.format import (
     SIGNATORY_FIELDS,
     SIGNATURE_FIELDS,
     SUMMIT_FIELDS,
+    V1_SCHEMA_ID,
     comparable,
     decode,
     load_schema,
+    load_v1_schema,
     plain_fields,
     storage_problem,
+    upgrade_v1,
 )
 from summits.models import Declaration, Signatory, Signature, Summit
 
@@ -107,18 +111,70 @@ def parse_document(data):
         raise ImportErrors(
             [f'no "schema" key: expected "schema": "{SCHEMA_ID}" at the top.']
         )
-    if version != SCHEMA_ID:
+    schemas = {SCHEMA_ID: load_schema, V1_SCHEMA_ID: load_v1_schema}
+    if version not in schemas:
         raise ImportErrors(
-            [f"unsupported schema {version!r}: this site reads {SCHEMA_ID!r}."]
-        )
-    validator = Draft202012Validator(load_schema())
+            [f"unsupported schema {version!r}: this site reads {SCHEMA_ID!r} "
+             f"(and {V1_SCHEMA_ID!r})."]
+        )  # fmt: skip
+    validator = Draft202012Validator(schemas[version]())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
     # One mistake can break two rules (a pattern, and the oneOf around it).
     messages = list(dict.fromkeys(schema_message(error) for error in errors))
     messages += [f"{path}: {problem}" for path, problem in unstorable_text(document)]
     if messages:
         raise ImportErrors(messages[:MAX_REPORTED_ERRORS], total=len(messages))
+    if version == V1_SCHEMA_ID:
+        # Checked as version 1 (so its paths and rules apply), then read as
+        # the version-2 document it means.
+        messages = list(v1_date_problems(document))
+        if messages:
+            raise ImportErrors(messages[:MAX_REPORTED_ERRORS], total=len(messages))
+        document = upgrade_v1(document)
+    unsupported = [
+        f"$.{key}: this site does not store {key} yet; nothing was imported."
+        for key in ("series", "groups")
+        if document.get(key)
+    ]
+    # Reserved keys this site cannot store yet: refused, never dropped.
+    unsupported += [
+        f"$.signatories[{index}].{key} (signatory {item['slug']!r}): this site "
+        f"does not store {key} yet; nothing was imported."
+        for index, item in enumerate(document["signatories"])
+        for key in ("other_names", "iso3")
+        if item.get(key)
+    ]
+    if unsupported:
+        raise ImportErrors(unsupported)
     return document
+
+
+def v1_date_problems(document):
+    """Version-1 dates that match the pattern but do not exist (2023-02-30).
+
+    Checked before the upgrade, so each is reported under the name the data
+    user wrote: a position's `date` moves to the stage its status names.
+    """
+
+    def check(path, owner, value):
+        if value is None:
+            return
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError as error:
+            yield f"{path} ({owner}): {value!r} is not a valid date ({error})."
+
+    for section in ("summits", "declarations", "articles"):
+        for index, item in enumerate(document[section]):
+            owner = f"{SINGULAR[section]} {item['slug']!r}"
+            for key, value in item.items():
+                if key.endswith("_on"):
+                    yield from check(f"$.{section}[{index}].{key}", owner, value)
+            for position, old in enumerate(item.get("signatures", ())):
+                here = f"$.{section}[{index}].signatures[{position}]"
+                whose = f"position of signatory {old['signatory']!r} on {owner}"
+                for key in ("date", "ratified_on"):
+                    yield from check(f"{here}.{key}", whose, old[key])
 
 
 def unstorable_text(value, path="$"):
@@ -301,7 +357,7 @@ class Importer:
         values = {}
         for name in plain_fields(fields):
             try:
-                values[name] = decode(model, name, item[name])
+                values |= decode(model, name, item[name])
             except ValueError as error:
                 self.error(
                     f"{where(name)}: {item[name]!r} is not a valid date ({error})."
@@ -325,7 +381,7 @@ class Importer:
                     where, "summit", item["summit"], known["summits"]
                 )
                 plan.extra["signatures"] = self.plan_signatures(
-                    where, item["signatures"], known["signatories"]
+                    where, item["signatures"], known["signatories"], item["binding"]
                 )
             if section == "articles":
                 for name in ("summits", "declarations"):
@@ -346,16 +402,21 @@ class Importer:
             return None
         return slug
 
-    def plan_signatures(self, where, signatures, known):
+    def plan_signatures(self, where, signatures, known, binding):
         planned = []
         for position, item in enumerate(signatures):
-            here = where.child(f"signatures[{position}]")
             slug = item["signatory"]
+            here = Where(
+                f"{where.path}.signatures[{position}]",
+                f"position of signatory {slug!r} on {where.owner}",
+            )
             if slug not in known:
                 self.error(f"{here('signatory')}: unknown signatory slug {slug!r}.")
                 continue
             values = self.decode_values(here, Signature, SIGNATURE_FIELDS, item)
-            signature = Signature(**values)
+            # Checked against the declaration as the document has it (its
+            # stages depend on whether the text is binding).
+            signature = Signature(declaration=Declaration(binding=binding), **values)
             try:
                 signature.full_clean(
                     exclude=["declaration", "signatory"],

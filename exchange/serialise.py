@@ -26,6 +26,7 @@ from exchange.format import (
     SUMMIT_FIELDS,
     encode,
     format_datetime,
+    stored_fields,
 )
 from summits.models import Declaration, Signatory, Signature, Summit
 
@@ -85,20 +86,34 @@ class Exporter:
         for signatory in queryset.iterator(chunk_size=CHUNK_SIZE):
             yield {name: encode(signatory, name) for name in SIGNATORY_FIELDS}
 
+    # Reserved in version 2 for the series and groups models: one generator
+    # per object kind, so adding them is adding a body here.
+    def series_items(self):
+        yield from ()
+
+    def group_items(self):
+        yield from ()
+
     def summit_items(self):
-        queryset = self.summits.only(*SUMMIT_FIELDS).order_by(by_slug())
+        queryset = self.summits.only(*stored_fields(Summit, SUMMIT_FIELDS)).order_by(
+            by_slug()
+        )
         for summit in queryset.iterator(chunk_size=CHUNK_SIZE):
             yield {name: encode(summit, name) for name in SUMMIT_FIELDS}
 
     def declaration_items(self):
         signatures = (
             Signature.objects.select_related("signatory")
-            .only("declaration", "signatory__slug", *SIGNATURE_FIELDS[1:])
+            .only(
+                "declaration",
+                "signatory__slug",
+                *stored_fields(Signature, SIGNATURE_FIELDS[1:]),
+            )
             .order_by(by_slug("signatory__slug"))
         )
         queryset = (
             self.declarations.select_related("summit")
-            .only(*DECLARATION_FIELDS, "summit__slug")
+            .only(*stored_fields(Declaration, DECLARATION_FIELDS), "summit__slug")
             .prefetch_related(Prefetch("signatures", queryset=signatures))
             .order_by(by_slug())
         )
@@ -148,6 +163,8 @@ class Exporter:
         pairs += [
             ("site", {"name": settings.SITE_NAME, "base_url": settings.SITE_URL}),
             ("signatories", self.signatories()),
+            ("series", self.series_items()),
+            ("groups", self.group_items()),
             ("summits", self.summit_items()),
             ("declarations", self.declaration_items()),
             ("articles", self.article_items()),

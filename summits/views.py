@@ -7,8 +7,9 @@ grow with the data (pinned in tests/test_pages_summits.py).
 """
 
 import csv
+from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -24,6 +25,7 @@ from summits.models import (
 
 SIGNED = Signature.Status.SIGNED
 DECLINED = Signature.Status.DECLINED
+WITHDRAWN = Signature.Status.WITHDRAWN
 
 
 def with_signature_counts(declarations):
@@ -84,7 +86,40 @@ def signatures_by_status(declaration):
     return groups
 
 
+@dataclass
+class TreatyChart:
+    """A treaty's chart of signatures and ratifications, as the Council of
+    Europe publishes one: each party's stages, and how many reached each."""
+
+    rows: list
+    signatures: int
+    ratifications: int
+    in_force: int
+    withdrawals: int
+    in_force_since: object  # the earliest entry into force, a PartialDate
+
+    @classmethod
+    def of(cls, positions):
+        # A party that signed and later withdrew still signed; "attended" and
+        # "unknown" positions are listed but count for no stage.
+        signed = [
+            p for p in positions
+            if p.status == SIGNED or (p.status == WITHDRAWN and p.signed_on)
+        ]  # fmt: skip
+        entries = [p.in_force for p in positions if p.in_force_on]
+        return cls(
+            rows=positions,
+            signatures=len(signed),
+            ratifications=sum(1 for p in positions if p.ratified_on),
+            in_force=len(entries),
+            withdrawals=sum(1 for p in positions if p.status == WITHDRAWN),
+            in_force_since=min(entries) if entries else None,
+        )
+
+
 class DeclarationListView(NavSectionMixin, ListView):
+    """AI texts by date; precedents from other fields in their own section."""
+
     nav_section = "declarations"
     context_object_name = "declarations"
 
@@ -92,6 +127,17 @@ class DeclarationListView(NavSectionMixin, ListView):
         return with_signature_counts(
             Declaration.objects.public().select_related("summit")
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        declarations = list(context["declarations"])
+        context["declarations"] = [
+            d for d in declarations if d.topic != Declaration.Topic.PRECEDENT
+        ]
+        context["precedents"] = [
+            d for d in declarations if d.topic == Declaration.Topic.PRECEDENT
+        ]
+        return context
 
 
 class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
@@ -119,6 +165,11 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
             # "12 of 27 recorded": we know only part of a reported list.
             reported_count=reported if reported and reported > signed else None,
             has_ratifications=any(s.ratified_on for s in signatures),
+            treaty_chart=(
+                TreatyChart.of(sorted(signatures, key=lambda s: s.signatory.name))
+                if declaration.is_treaty
+                else None
+            ),
             # A declaration may be public before its summit page is.
             summit=(
                 declaration.summit
@@ -150,7 +201,18 @@ CSV_HEADER = [
     "ratified_on",
     "source_url",
     "note",
+    # Added with positions' stages: after the first eight, so scripts that
+    # read columns by position keep working.
+    "signed_on",
+    "ratification_act",
+    "in_force_on",
+    "withdrawn_on",
 ]
+
+
+def iso(partial):
+    """'2024', '2024-12' or '2024-12-05': a date at its precision, or ''."""
+    return partial.isoformat() if partial else ""
 
 
 def signature_csv_row(signature):
@@ -162,10 +224,14 @@ def signature_csv_row(signature):
             signatory.get_kind_display(),
             signatory.country.name if signatory.country else "",
             signature.get_status_display(),
-            signature.date.isoformat() if signature.date else "",
-            signature.ratified_on.isoformat() if signature.ratified_on else "",
+            iso(signature.status_date),
+            iso(signature.ratified),
             signature.source_url,
             signature.note,
+            iso(signature.signed),
+            signature.get_ratification_act_display(),
+            iso(signature.in_force),
+            iso(signature.withdrawn),
         )
     ]
 
@@ -248,7 +314,10 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
         signatures = list(
             signatory.signatures.filter(declaration__in=published)
             .select_related("declaration")
-            .order_by("-declaration__adopted_on", "declaration__title")
+            .order_by(
+                F("declaration__adopted_on").desc(nulls_last=True),
+                "declaration__title",
+            )
         )
         context["signatures"] = signatures
         context["has_ratifications"] = any(s.ratified_on for s in signatures)

@@ -12,12 +12,15 @@ Docstrings and comments may still explain with an example.
 """
 
 import ast
+import importlib
+import inspect
 import re
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_countries.fields import CountryField
 
@@ -36,7 +39,9 @@ CORE_CONVENTIONS = {"id", "pk", "slug", "title", "search_vector"} | {
 # preview's `description`, JSON-LD's "name", Open Graph's "website" type, a
 # formatted `date`, an HTTP `header`. Naming one of these is not speaking an
 # app's language.
-ORDINARY_WORDS = {"kind", "text", "description", "name", "website", "date", "header"}
+ORDINARY_WORDS = {
+    "kind", "text", "description", "name", "website", "date", "other", "header"
+}  # fmt: skip
 
 
 def project_apps():
@@ -72,9 +77,33 @@ def namespaced_url_names(resolver=None, namespace=""):
     return names
 
 
+def core_choice_values():
+    """The values of choices core defines itself (Status, a date's Precision).
+
+    A field an app builds from core's own choices (`precision_field`) speaks
+    core's vocabulary, not the app's.
+    """
+    values = set()
+    for module_path in core_modules():
+        module_name = ".".join(
+            module_path.relative_to(CORE.parent).with_suffix("").parts
+        )
+        module = importlib.import_module(module_name)
+        for value in vars(module).values():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, models.Choices)
+                and value.__module__ == module_name
+            ):
+                values.update(str(choice) for choice in value.values)
+    return values
+
+
 def forbidden_words():
     """Every word that would tie core to an app, with what it is."""
-    generic = CORE_CONVENTIONS | ORDINARY_WORDS | django_field_names()
+    generic = (
+        CORE_CONVENTIONS | ORDINARY_WORDS | django_field_names() | core_choice_values()
+    )
     words = {}
     labels = set()
     for config in project_apps():
