@@ -25,6 +25,7 @@ from django_countries.fields import CountryField
 
 from articles.models import Article
 from core.partial_dates import PartialDate
+from pages.models import Page
 from summits.models import Declaration, Signatory, Summit
 
 SCHEMA_ID = "summitwatch.export/2"
@@ -87,12 +88,17 @@ ARTICLE_FIELDS = (
     "cover_image_alt",
 )  # fmt: skip  (then "summits" and "declarations")
 
-# The four top-level lists, in document order, with their model and fields.
+PAGE_FIELDS = (
+    "slug", "title", "status", "published_at", "menu", "menu_order", "body",
+)  # fmt: skip
+
+# The top-level lists, in document order, with their model and fields.
 SECTIONS = (
     ("signatories", Signatory, SIGNATORY_FIELDS),
     ("summits", Summit, SUMMIT_FIELDS),
     ("declarations", Declaration, DECLARATION_FIELDS),
     ("articles", Article, ARTICLE_FIELDS),
+    ("pages", Page, PAGE_FIELDS),
 )
 
 

@@ -34,6 +34,7 @@ from editorial.revisions import import_revision
 from exchange.format import (
     ARTICLE_FIELDS,
     DECLARATION_FIELDS,
+    PAGE_FIELDS,
     SCHEMA_ID,
     SIGNATORY_FIELDS,
     SIGNATURE_FIELDS,
@@ -47,6 +48,7 @@ from exchange.format import (
     storage_problem,
     upgrade_v1,
 )
+from pages.models import Page
 from summits.models import Declaration, Signatory, Signature, Summit
 
 MAX_REPORTED_ERRORS = 20
@@ -57,11 +59,15 @@ REFERENCES = {
     "articles": ("summits", "declarations"),
 }
 
+# Sections other sections refer to by slug: their ids are looked up once.
+REFERRED_TO = {name for names in REFERENCES.values() for name in names}
+
 SECTION_MODELS = {
     "signatories": (Signatory, SIGNATORY_FIELDS),
     "summits": (Summit, SUMMIT_FIELDS),
     "declarations": (Declaration, DECLARATION_FIELDS),
     "articles": (Article, ARTICLE_FIELDS),
+    "pages": (Page, PAGE_FIELDS),
 }
 
 
@@ -248,6 +254,7 @@ SINGULAR = {
     "summits": "summit",
     "declarations": "declaration",
     "articles": "article",
+    "pages": "page",
 }
 
 
@@ -283,7 +290,10 @@ class Importer:
     """Checks a parsed document against the database, then applies it."""
 
     def __init__(self, document, prune=False):
-        self.document = document
+        # Pages came within version 2: a document without the list adds no
+        # pages, and --prune leaves the site's pages alone.
+        self.absent = {section for section in SECTION_MODELS if section not in document}
+        self.document = {**document, **{section: [] for section in self.absent}}
         self.prune = prune
         self.errors = []
         self.warnings = []
@@ -512,6 +522,7 @@ class Importer:
         of a doomed signatory (both PROTECTed), until its upsert changes that.
         """
         if self.prune:
+            self.delete_missing("pages", result)
             self.delete_missing("articles", result)
             self.delete_missing("declarations", result)
         ids = {}
@@ -520,7 +531,7 @@ class Importer:
                 outcome = self.apply_plan(section, plan, ids)
                 counts = result.counts[section]
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
-            if section != "articles":
+            if section in REFERRED_TO:
                 model = SECTION_MODELS[section][0]
                 ids[section] = dict(model.objects.values_list("slug", "pk"))
         if self.prune:
@@ -598,6 +609,8 @@ class Importer:
 
     def doomed(self, section):
         """Primary keys of rows in `section` that the document does not contain."""
+        if section in self.absent:
+            return []
         model = SECTION_MODELS[section][0]
         keep = {item["slug"] for item in self.document[section]}
         return [

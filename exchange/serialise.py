@@ -20,6 +20,7 @@ from articles.models import Article
 from exchange.format import (
     ARTICLE_FIELDS,
     DECLARATION_FIELDS,
+    PAGE_FIELDS,
     SCHEMA_ID,
     SIGNATORY_FIELDS,
     SIGNATURE_FIELDS,
@@ -28,6 +29,7 @@ from exchange.format import (
     format_datetime,
     stored_fields,
 )
+from pages.models import Page
 from summits.models import Declaration, Signatory, Signature, Summit
 
 CHUNK_SIZE = 1000
@@ -67,6 +69,7 @@ class Exporter:
         self.summit_slugs = set(self.summits.values_list("slug", flat=True))
         self.declaration_slugs = set(self.declarations.values_list("slug", flat=True))
         self.articles = self.publishable(Article)
+        self.pages = self.publishable(Page)
         self.signatory_rows = (
             Signatory.objects.all()
             if self.include_drafts
@@ -79,6 +82,7 @@ class Exporter:
             "summits": len(self.summit_slugs),
             "declarations": len(self.declaration_slugs),
             "articles": self.articles.count(),
+            "pages": self.pages.count(),
         }
 
     def signatories(self):
@@ -154,6 +158,11 @@ class Exporter:
             )
             yield item
 
+    def page_items(self):
+        queryset = self.pages.only(*PAGE_FIELDS).order_by(by_slug())
+        for page in queryset.iterator(chunk_size=CHUNK_SIZE):
+            yield {name: encode(page, name) for name in PAGE_FIELDS}
+
     def document(self, timestamp=True):
         """The document as (key, value) pairs; list values are generators."""
         self.prepare()
@@ -168,6 +177,7 @@ class Exporter:
             ("summits", self.summit_items()),
             ("declarations", self.declaration_items()),
             ("articles", self.article_items()),
+            ("pages", self.page_items()),
         ]
         return pairs
 

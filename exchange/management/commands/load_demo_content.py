@@ -9,25 +9,20 @@ the same importer as `import_content`: checked completely first, written in
 one transaction, and idempotent (a second run reports everything unchanged).
 Cover images named in it are copied from the `media/` folder beside the file
 into media storage when they are not there yet. The demo pages (About,
-Methodology) are in `pages.json` beside it, loaded by `pages.exchange` until
-the export format carries pages itself. Editors' own content is left
-alone; nothing is ever pruned. `make run` passes --if-empty, so running it
-again never puts back demo items that editors have since changed or deleted.
+Methodology) are in its "pages" list like any other content. Editors' own
+content is left alone; nothing is ever pruned. `make run` passes --if-empty,
+so running it again never puts back demo items that editors have since
+changed or deleted.
 """
 
-import json
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.core.management.base import CommandError
-from django.db import transaction
 
 from exchange.importer import SECTION_MODELS, ImportErrors, parse_document
 from exchange.management.commands.import_content import Command as ImportCommand
-from pages.exchange import import_pages
 
 DEMO_CONTENT = Path(settings.BASE_DIR) / "exchange" / "demo" / "content.json"
 
@@ -68,22 +63,6 @@ class Command(ImportCommand):
                 )
             return
         super().handle(*args, **options)
-        self.load_pages(Path(options["path"]).parent / "pages.json", options)
-
-    def load_pages(self, path, options):
-        if not path.is_file():
-            return
-        items = json.loads(path.read_text(encoding="utf-8"))["pages"]
-        try:
-            with transaction.atomic():
-                counts = import_pages(items)
-                if options["dry_run"]:
-                    transaction.set_rollback(True)
-        except ValidationError as error:
-            raise CommandError(f"{path}: " + " ".join(error.messages)) from error
-        if options["verbosity"] >= 1:
-            summary = ", ".join(f"{n} {what}" for what, n in counts.items())
-            self.stdout.write(f"  pages: {summary}")
 
     def run_import(self, data, source, dry_run, prune, interactive, verbosity):
         # Copy first, so the importer finds the images it is told about. A
