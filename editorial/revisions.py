@@ -22,19 +22,42 @@ from django.utils.formats import date_format
 from reversion.models import Version
 
 from articles.models import Article
-from summits.models import Declaration, Signatory, Signature, Summit
+from summits.models import (
+    Declaration,
+    Group,
+    GroupMembership,
+    Series,
+    Signatory,
+    SignatoryAlias,
+    Signature,
+    Summit,
+)
 
 # Derived from the other fields and rebuilt on save; storing it in every
 # version would only make history bigger.
 NOT_VERSIONED = ("search_vector",)
 
-reversion.register(Signatory, exclude=NOT_VERSIONED)
+# A signatory owns its other names and a group its memberships (their
+# inlines edit them), so reverting the one puts the others back too.
+reversion.register(SignatoryAlias)
+reversion.register(Signatory, exclude=NOT_VERSIONED, follow=("aliases",))
+reversion.register(Series, exclude=NOT_VERSIONED)
+reversion.register(GroupMembership)
+reversion.register(Group, exclude=NOT_VERSIONED, follow=("memberships",))
 reversion.register(Summit, exclude=NOT_VERSIONED)
 reversion.register(Signature)
 reversion.register(Declaration, exclude=NOT_VERSIONED, follow=("signatures",))
 reversion.register(Article, exclude=NOT_VERSIONED)
 
-VERSIONED_MODELS = (Signatory, Summit, Declaration, Signature, Article)
+VERSIONED_MODELS = (
+    Signatory,
+    Summit,
+    Declaration,
+    Signature,
+    Article,
+    Series,
+    Group,
+)
 
 
 @contextmanager

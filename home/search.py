@@ -18,9 +18,11 @@ from django.utils.functional import cached_property
 from articles.models import Article
 from articles.signals import ARTICLE_DOCUMENT
 from core import search
-from summits.models import Declaration, Signatory, Summit
+from summits.models import Declaration, Group, Series, Signatory, Summit
 from summits.signals import (
     DECLARATION_DOCUMENT,
+    GROUP_DOCUMENT,
+    SERIES_DOCUMENT,
     SIGNATORY_DOCUMENT,
     SUMMIT_DOCUMENT,
 )
@@ -56,6 +58,8 @@ SOURCES = (
         related=("summit",),
     ),
     Source("signatory", "Signatory", Signatory, SIGNATORY_DOCUMENT, "name"),
+    Source("series", "Series", Series, SERIES_DOCUMENT, "name"),
+    Source("group", "Group", Group, GROUP_DOCUMENT, "name"),
     Source("article", "Article", Article, ARTICLE_DOCUMENT, "title"),
 )
 SOURCES_BY_KIND = {source.kind: source for source in SOURCES}
