@@ -197,7 +197,11 @@ class SignatoryAdmin(PublicOnSaveMixin, EditorAdmin):
                 | models.Q(aliases__folded__contains=key)
                 | models.Q(other_names_text__icontains=key)
             ).values("pk")
-            results = results | queryset.filter(pk__in=by_other_names)
+            # OR-ing two querysets drops their ordering; the autocomplete
+            # pages through the result, so give it one back.
+            results = (results | queryset.filter(pk__in=by_other_names)).order_by(
+                *self.model._meta.ordering
+            )
         return results, may_have_duplicates
 
     @admin.display(description="signed", ordering="signed_count")
