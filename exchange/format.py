@@ -17,18 +17,26 @@ from django.db import models
 from django_countries.fields import CountryField
 
 from articles.models import Article
-from summits.models import Declaration, Signatory, Summit
+from summits.models import Declaration, Group, Series, Signatory, Summit
 
-SCHEMA_ID = "summitwatch.export/1"
-SCHEMA_PATH = (
-    Path(__file__).resolve().parent / "schema" / "summitwatch.export-1.schema.json"
-)
+SCHEMA_ID = "summitwatch.export/2"
+SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
+SCHEMA_PATH = SCHEMA_DIR / "summitwatch.export-2.schema.json"
+# Version 1 documents still import: checked against their own schema, then
+# given what version 2 added (see importer.upgrade_v1).
+SCHEMA_V1_ID = "summitwatch.export/1"
+SCHEMA_V1_PATH = SCHEMA_DIR / "summitwatch.export-1.schema.json"
 
 # Field order is part of the format: objects are written with keys in this order.
 SIGNATORY_FIELDS = ("slug", "name", "kind", "country", "website", "description")
+# (then "other_names": [{"name", "kind"}], sorted by name)
+OTHER_NAME_FIELDS = ("name", "kind")
+SERIES_FIELDS = ("slug", "name", "organiser", "description")
+GROUP_FIELDS = ("slug", "name", "kind", "description")
+# (then "members": [{"signatory", "from", "to"}], sorted by signatory slug)
 SUMMIT_FIELDS = (
     "slug", "name", "status", "published_at", "starts_on", "ends_on", "city",
-    "venue", "host_country", "organiser", "summary", "body", "website",
+    "venue", "host_country", "organiser", "summary", "body", "website", "series",
 )  # fmt: skip
 DECLARATION_FIELDS = (
     "slug",
@@ -61,9 +69,11 @@ ARTICLE_FIELDS = (
     "cover_image_alt",
 )  # fmt: skip  (then "summits" and "declarations")
 
-# The four top-level lists, in document order, with their model and fields.
+# The top-level lists, in document order, with their model and fields.
 SECTIONS = (
     ("signatories", Signatory, SIGNATORY_FIELDS),
+    ("groups", Group, GROUP_FIELDS),
+    ("series", Series, SERIES_FIELDS),
     ("summits", Summit, SUMMIT_FIELDS),
     ("declarations", Declaration, DECLARATION_FIELDS),
     ("articles", Article, ARTICLE_FIELDS),
@@ -76,8 +86,9 @@ def load_schema_text():
 
 
 @cache
-def load_schema():
-    return json.loads(load_schema_text())
+def load_schema(version=SCHEMA_ID):
+    path = SCHEMA_V1_PATH if version == SCHEMA_V1_ID else SCHEMA_PATH
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def format_datetime(value):
@@ -159,7 +170,9 @@ def comparable(instance, name):
 
 def plain_fields(fields):
     """The fields that are stored on the row itself (not references)."""
-    return tuple(name for name in fields if name not in {"summit", "signatory"})
+    return tuple(
+        name for name in fields if name not in {"summit", "signatory", "series"}
+    )
 
 
 def storage_problem(text):

@@ -12,7 +12,16 @@ from jsonschema import Draft202012Validator
 from articles.models import Article
 from exchange import format as exchange_format
 from exchange.serialise import Exporter
-from summits.models import Declaration, Signatory, Signature, Summit
+from summits.models import (
+    Declaration,
+    Group,
+    GroupMembership,
+    Series,
+    Signatory,
+    SignatoryAlias,
+    Signature,
+    Summit,
+)
 from tests.exchange_helpers import export, export_document, full_dataset
 from tests.factories import ArticleFactory, DeclarationFactory, SignatureFactory
 
@@ -38,8 +47,15 @@ def test_the_schema_is_a_valid_draft_2020_12_schema_with_every_field_described()
 
 def test_the_schema_lists_fields_in_the_order_the_export_writes_them():
     defs = SCHEMA["$defs"]
-    assert defs["signatory"]["required"] == list(exchange_format.SIGNATORY_FIELDS)
+    assert defs["signatory"]["required"] == [
+        *exchange_format.SIGNATORY_FIELDS,
+        "other_names",
+    ]
     assert defs["summit"]["required"] == list(exchange_format.SUMMIT_FIELDS)
+    assert defs["series"]["required"] == list(exchange_format.SERIES_FIELDS)
+    assert defs["group"]["required"] == [*exchange_format.GROUP_FIELDS, "members"]
+    other_name = defs["signatory"]["properties"]["other_names"]["items"]
+    assert other_name["required"] == list(exchange_format.OTHER_NAME_FIELDS)
     assert defs["declaration"]["required"] == [
         *exchange_format.DECLARATION_FIELDS,
         "signatures",
@@ -55,8 +71,12 @@ def test_the_schema_lists_fields_in_the_order_the_export_writes_them():
 @pytest.mark.parametrize(
     ("model", "exported"),
     [
-        (Signatory, exchange_format.SIGNATORY_FIELDS),
+        (Signatory, (*exchange_format.SIGNATORY_FIELDS, "other_names")),
         (Summit, exchange_format.SUMMIT_FIELDS),
+        (Series, exchange_format.SERIES_FIELDS),
+        (Group, (*exchange_format.GROUP_FIELDS, "members")),
+        (GroupMembership, ("group", "signatory", "joined_on", "left_on")),
+        (SignatoryAlias, (*exchange_format.OTHER_NAME_FIELDS, "signatory")),
         (Declaration, (*exchange_format.DECLARATION_FIELDS, "signatures")),
         (Signature, (*exchange_format.SIGNATURE_FIELDS, "declaration")),
         (Article, (*exchange_format.ARTICLE_FIELDS, "summits", "declarations")),
@@ -64,7 +84,9 @@ def test_the_schema_lists_fields_in_the_order_the_export_writes_them():
 )
 def test_every_field_an_editor_can_enter_is_exported(model, exported):
     """A field added to a model must be added to the format (or here, on purpose)."""
-    not_user_entered = {"id", "created_at", "updated_at", "search_vector"}
+    # Derived on save from the name (core.names.fold): never entered.
+    derived = {"folded_name", "other_names_text", "folded"}
+    not_user_entered = {"id", "created_at", "updated_at", "search_vector", *derived}
     editable = {
         field.name
         for field in model._meta.get_fields()
@@ -72,6 +94,8 @@ def test_every_field_an_editor_can_enter_is_exported(model, exported):
         if not field.auto_created and field.name not in not_user_entered
         if not field.name.endswith("_html")
     }
+    if model is Signatory:
+        editable.add("other_names")  # its aliases, exported inline
     if model is Declaration:
         editable.add("signatures")  # the reverse side, exported inline
         editable.discard("signatories")  # the same rows, through Signature

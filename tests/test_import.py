@@ -364,8 +364,8 @@ def test_a_file_that_is_not_text_is_refused(tmp_path):
         ([], "must be a JSON object"),
         ({"signatories": []}, 'no "schema" key'),
         (
-            {"schema": "summitwatch.export/2"},
-            "unsupported schema 'summitwatch.export/2'",
+            {"schema": "summitwatch.export/3"},
+            "unsupported schema 'summitwatch.export/3'",
         ),
     ],
 )

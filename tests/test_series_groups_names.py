@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from core.names import fold
 from summits.models import Signatory, Signature
+from tests.exchange_helpers import export_document
 from tests.factories import (
     AliasFactory,
     DeclarationFactory,
@@ -23,6 +24,7 @@ from tests.factories import (
     SignatureFactory,
     SummitFactory,
 )
+from tests.test_import import a_document, refused, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -532,3 +534,150 @@ def test_series_and_group_pages_cost_the_same_queries_as_data_grows(
     grow(owner, 30)
     with django_assert_num_queries(expected):
         assert client.get(owner.get_absolute_url()).status_code == 200
+
+
+# ---------------------------------------------------------------- export and import
+
+
+def a_v2_document():
+    """tests/test_import.py's small document, as version 2 with our parts."""
+    document = a_document()
+    document["schema"] = "summitwatch.export/2"
+    for item in document["signatories"]:
+        item["other_names"] = []
+    document["signatories"][1]["other_names"] = [{"name": "UK", "kind": "short"}]
+    document["summits"][0]["series"] = "ai-safety-summits"
+    document["series"] = [
+        {
+            "slug": "ai-safety-summits",
+            "name": "AI safety summits",
+            "organiser": "Hosts in turn",
+            "description": "Bletchley, *then* Seoul.",
+        }
+    ]
+    document["groups"] = [
+        {
+            "slug": "g7",
+            "name": "G7",
+            "kind": "club",
+            "description": "",
+            "members": [
+                {"signatory": "united-kingdom", "from": "1975-11-15", "to": None}
+            ],
+        }
+    ]
+    return document
+
+
+def test_a_version_2_document_imports_series_groups_and_other_names(tmp_path):
+    run_import(tmp_path, a_v2_document())
+    uk = Signatory.objects.get(slug="united-kingdom")
+    assert list(Signatory.objects.named("uk")) == [uk]
+    membership = uk.memberships.get()
+    assert (membership.group.slug, membership.joined_on) == (
+        "g7",
+        datetime.date(1975, 11, 15),
+    )
+    summit = uk.signatures.get().declaration.summit
+    assert summit.series.slug == "ai-safety-summits"
+    assert "<em>then</em>" in summit.series.description_html
+
+
+def test_the_export_carries_public_series_groups_and_other_names_only():
+    series = SeriesFactory(slug="public-series")
+    SummitFactory(series=series, slug="in-series")
+    SummitFactory(series=SeriesFactory(slug="draft-series"), draft=True)
+    uk = public_signatory("United Kingdom")
+    AliasFactory(signatory=uk, name="UK", kind="short")
+    hidden = SignatoryFactory(name="Not public")
+    group = GroupFactory(slug="g7")
+    MembershipFactory(group=group, signatory=uk, joined_on=datetime.date(1975, 1, 1))
+    MembershipFactory(group=group, signatory=hidden)
+    MembershipFactory(group=GroupFactory(slug="hidden-group"), signatory=hidden)
+
+    document = export_document("--no-timestamp")
+
+    assert document["schema"] == "summitwatch.export/2"
+    assert [s["slug"] for s in document["series"]] == ["public-series"]
+    summits = {s["slug"]: s["series"] for s in document["summits"]}
+    assert summits["in-series"] == "public-series"
+    assert [g["slug"] for g in document["groups"]] == ["g7"]
+    assert document["groups"][0]["members"] == [
+        {"signatory": uk.slug, "from": "1975-01-01", "to": None}
+    ]
+    exported_uk = next(s for s in document["signatories"] if s["slug"] == uk.slug)
+    assert exported_uk["other_names"] == [{"name": "UK", "kind": "short"}]
+
+
+def broken(change):
+    document = a_v2_document()
+    change(document)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: d["summits"][0].update(series="no-such-series"),
+            "$.summits[0].series (summit 'bletchley-2023'): unknown series slug "
+            "'no-such-series'.",
+        ),
+        (
+            lambda d: d["groups"][0]["members"][0].update(to="1970-01-01"),
+            "$.groups[0].members[0].to (group 'g7'): the membership ends "
+            "(1970-01-01) before it starts (1975-11-15).",
+        ),
+        (
+            lambda d: d["groups"][0]["members"].append(
+                {"signatory": "nobody", "from": None, "to": None}
+            ),
+            "$.groups[0].members[1].signatory (group 'g7'): unknown signatory "
+            "slug 'nobody'.",
+        ),
+        (
+            lambda d: d["signatories"][0]["other_names"].append(
+                {"name": "united KINGDOM", "kind": "other"}
+            ),
+            "$.signatories[1].name (signatory 'united-kingdom'): 'United Kingdom' "
+            "is already a name of $.signatories[0].other_names[0].name "
+            "(signatory 'european-union').",
+        ),
+        (
+            lambda d: d["groups"][0].update(slug="feed"),
+            "$.groups[0].slug (group 'feed'): “feed” is the address of one of the "
+            "site's own pages",
+        ),
+        (
+            lambda d: d["series"][0].update(slug="atom"),
+            "$.series[0].slug (series 'atom'): “atom” is the address",
+        ),
+    ],
+)
+def test_bad_series_groups_and_other_names_are_refused_with_their_path(
+    tmp_path, change, expected
+):
+    message = refused(tmp_path, broken(change))
+    assert expected in message
+
+
+def test_an_imported_other_name_that_is_a_name_in_the_database_is_refused(tmp_path):
+    SignatoryFactory(name="Ukraine", slug="ukraine")
+    document = a_v2_document()
+    document["signatories"][1]["other_names"].append(
+        {"name": "ukraine", "kind": "other"}
+    )
+    message = refused(tmp_path, document)
+    assert (
+        "$.signatories[1].other_names[1].name (signatory 'united-kingdom'): 'ukraine' "
+        "is already the name of signatory 'ukraine' (Ukraine) in the database"
+    ) in message
+
+
+def test_an_other_name_moves_between_signatories_in_one_import(tmp_path):
+    run_import(tmp_path, a_v2_document())
+    document = a_v2_document()
+    document["signatories"][1]["other_names"] = []
+    document["signatories"][0]["other_names"] = [{"name": "UK", "kind": "other"}]
+    run_import(tmp_path, document)
+    assert Signatory.objects.named("UK").get().slug == "european-union"
