@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group as Role
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
@@ -681,3 +682,65 @@ def test_an_other_name_moves_between_signatories_in_one_import(tmp_path):
     document["signatories"][0]["other_names"] = [{"name": "UK", "kind": "other"}]
     run_import(tmp_path, document)
     assert Signatory.objects.named("UK").get().slug == "european-union"
+
+
+# ---------------------------------------------------------------- demo content
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo_content", verbosity=0)
+
+
+def test_the_demo_series_runs_from_bletchley_to_new_delhi(client, demo):
+    response = get_ok(client, "/series/ai-safety-summits/")
+    slugs = [summit.slug for summit in response.context["summits"]]
+    assert slugs == [
+        "ai-safety-summit-2023",
+        "ai-seoul-summit-2024",
+        "ai-action-summit-2025",
+        "ai-impact-summit-2026",
+    ]
+
+
+def test_the_demo_groups_have_their_members_and_cite_a_source(demo):
+    from summits.models import Group
+
+    sizes = {
+        group.slug: group.memberships.filter(left_on__isnull=True).count()
+        for group in Group.objects.all()
+    }
+    assert sizes == {"g7": 7, "eu-member-states": 27, "oecd-members": 38}
+    for group in Group.objects.all():
+        assert 'href="https://' in group.description_html, group.slug
+
+
+def test_the_demo_g7_matrix_and_the_uk_outside_the_eu_in_2023(client, demo):
+    response = get_ok(client, "/declarations/compare/", kind="all", d="all", group="g7")
+    names = {row.signatory.name for row in response.context["matrix"].rows}
+    assert {"United Kingdom", "United States", "Japan"} <= names
+    assert "China" not in names
+    tallies = get_ok(client, "/groups/eu-member-states/").context["tallies"]
+    bletchley = next(
+        t for t in tallies if t.declaration.slug == "bletchley-declaration"
+    )
+    # The UK signed at Bletchley in 2023, after leaving the EU: not counted.
+    uk_in_eu = Signatory.objects.get(name="United Kingdom").memberships.get(
+        group__slug="eu-member-states"
+    )
+    assert uk_in_eu.left_on == datetime.date(2020, 1, 31)
+    # Only public members count (members with no recorded position are not
+    # shown): France, Germany, Ireland, Italy, the Netherlands and Spain.
+    assert (bletchley.members, bletchley.signed) == (6, 6)
+
+
+@pytest.mark.parametrize("query", ["Turkey", "Turkiye", "UK", "South Korea"])
+def test_the_demo_finds_signatories_by_the_names_people_type(client, demo, query):
+    response = get_ok(client, reverse("home:search"), q=query)
+    expected = {
+        "Turkey": "Türkiye",
+        "Turkiye": "Türkiye",
+        "UK": "United Kingdom",
+        "South Korea": "Republic of Korea",
+    }[query]
+    assert expected in [r.title for r in response.context["results"]]
