@@ -1,4 +1,4 @@
-"""Reading a summitwatch.export/1 document back into the database.
+"""Reading a summitwatch.export/2 (or /1) document back into the database.
 
 Three stages, and nothing is written until the first two have passed for the
 whole document:
@@ -17,6 +17,7 @@ Every problem found becomes one line in `ImportErrors`, which the commands turn
 into a `CommandError`: the database is left exactly as it was.
 """
 
+import datetime
 import json
 from dataclasses import dataclass, field
 
@@ -38,16 +39,18 @@ from exchange.format import (
     GROUP_FIELDS,
     OTHER_NAME_FIELDS,
     SCHEMA_ID,
-    SCHEMA_V1_ID,
     SERIES_FIELDS,
     SIGNATORY_FIELDS,
     SIGNATURE_FIELDS,
     SUMMIT_FIELDS,
+    V1_SCHEMA_ID,
     comparable,
     decode,
     load_schema,
+    load_v1_schema,
     plain_fields,
     storage_problem,
+    upgrade_v1,
 )
 from summits.models import (
     Declaration,
@@ -135,32 +138,67 @@ def parse_document(data):
         raise ImportErrors(
             [f'no "schema" key: expected "schema": "{SCHEMA_ID}" at the top.']
         )
-    if version not in (SCHEMA_ID, SCHEMA_V1_ID):
+    schemas = {SCHEMA_ID: load_schema, V1_SCHEMA_ID: load_v1_schema}
+    if version not in schemas:
         raise ImportErrors(
             [f"unsupported schema {version!r}: this site reads {SCHEMA_ID!r} "
-             f"and {SCHEMA_V1_ID!r}."]
+             f"(and {V1_SCHEMA_ID!r})."]
         )  # fmt: skip
-    validator = Draft202012Validator(load_schema(version))
+    validator = Draft202012Validator(schemas[version]())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
     # One mistake can break two rules (a pattern, and the oneOf around it).
     messages = list(dict.fromkeys(schema_message(error) for error in errors))
     messages += [f"{path}: {problem}" for path, problem in unstorable_text(document)]
     if messages:
         raise ImportErrors(messages[:MAX_REPORTED_ERRORS], total=len(messages))
-    return upgrade_v1(document) if version == SCHEMA_V1_ID else document
+    if version == V1_SCHEMA_ID:
+        # Checked as version 1 (so its paths and rules apply), then read as
+        # the version-2 document it means.
+        messages = list(v1_date_problems(document))
+        if messages:
+            raise ImportErrors(messages[:MAX_REPORTED_ERRORS], total=len(messages))
+        document = upgrade_v1(document)
+    return with_optional_parts(document)
 
 
-def upgrade_v1(document):
-    """A valid version 1 document as version 2: what version 2 added is
-    empty (no other names, no series, no groups)."""
+def with_optional_parts(document):
+    """The document with version 2's optional lists filled in where absent:
+    no series, no groups, no other names, summits in no series."""
     for signatory in document["signatories"]:
-        signatory["other_names"] = []
+        signatory.setdefault("other_names", [])
     for summit in document["summits"]:
-        summit["series"] = None
-    document["groups"] = []
-    document["series"] = []
-    document["schema"] = SCHEMA_ID
+        summit.setdefault("series", None)
+    document.setdefault("series", [])
+    document.setdefault("groups", [])
     return document
+
+
+def v1_date_problems(document):
+    """Version-1 dates that match the pattern but do not exist (2023-02-30).
+
+    Checked before the upgrade, so each is reported under the name the data
+    user wrote: a position's `date` moves to the stage its status names.
+    """
+
+    def check(path, owner, value):
+        if value is None:
+            return
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError as error:
+            yield f"{path} ({owner}): {value!r} is not a valid date ({error})."
+
+    for section in ("summits", "declarations", "articles"):
+        for index, item in enumerate(document[section]):
+            owner = f"{SINGULAR[section]} {item['slug']!r}"
+            for key, value in item.items():
+                if key.endswith("_on"):
+                    yield from check(f"$.{section}[{index}].{key}", owner, value)
+            for position, old in enumerate(item.get("signatures", ())):
+                here = f"$.{section}[{index}].signatures[{position}]"
+                whose = f"position of signatory {old['signatory']!r} on {owner}"
+                for key in ("date", "ratified_on"):
+                    yield from check(f"{here}.{key}", whose, old[key])
 
 
 def unstorable_text(value, path="$"):
@@ -361,7 +399,7 @@ class Importer:
         values = {}
         for name in plain_fields(fields):
             try:
-                values[name] = decode(model, name, item[name])
+                values |= decode(model, name, item[name])
             except ValueError as error:
                 self.error(
                     f"{where(name)}: {item[name]!r} is not a valid date ({error})."
@@ -397,7 +435,7 @@ class Importer:
                     where, "summit", item["summit"], known["summits"]
                 )
                 plan.extra["signatures"] = self.plan_signatures(
-                    where, item["signatures"], known["signatories"]
+                    where, item["signatures"], known["signatories"], item["binding"]
                 )
             if section == "articles":
                 for name in ("summits", "declarations"):
@@ -444,7 +482,8 @@ class Importer:
             dates = []
             for key in ("from", "to"):
                 try:
-                    dates.append(decode(GroupMembership, "joined_on", item[key]))
+                    value = decode(GroupMembership, "joined_on", item[key])
+                    dates.append(value["joined_on"])
                 except ValueError as error:
                     self.error(
                         f"{here(key)}: {item[key]!r} is not a valid date ({error})."
@@ -461,16 +500,21 @@ class Importer:
             planned.append((slug, *dates))
         return planned
 
-    def plan_signatures(self, where, signatures, known):
+    def plan_signatures(self, where, signatures, known, binding):
         planned = []
         for position, item in enumerate(signatures):
-            here = where.child(f"signatures[{position}]")
             slug = item["signatory"]
+            here = Where(
+                f"{where.path}.signatures[{position}]",
+                f"position of signatory {slug!r} on {where.owner}",
+            )
             if slug not in known:
                 self.error(f"{here('signatory')}: unknown signatory slug {slug!r}.")
                 continue
             values = self.decode_values(here, Signature, SIGNATURE_FIELDS, item)
-            signature = Signature(**values)
+            # Checked against the declaration as the document has it (its
+            # stages depend on whether the text is binding).
+            signature = Signature(declaration=Declaration(binding=binding), **values)
             try:
                 signature.full_clean(
                     exclude=["declaration", "signatory"],

@@ -30,6 +30,7 @@ from exchange.format import (
     encode,
     format_date,
     format_datetime,
+    stored_fields,
 )
 from summits.models import (
     Declaration,
@@ -97,8 +98,8 @@ class Exporter:
     def counts(self):
         return {
             "signatories": self.signatory_rows.count(),
-            "groups": self.groups.count(),
             "series": len(self.series_slugs),
+            "groups": self.groups.count(),
             "summits": len(self.summit_slugs),
             "declarations": len(self.declaration_slugs),
             "articles": self.articles.count(),
@@ -152,7 +153,7 @@ class Exporter:
     def summit_items(self):
         queryset = (
             self.summits.select_related("series")
-            .only(*SUMMIT_FIELDS, "series__slug")
+            .only(*stored_fields(Summit, SUMMIT_FIELDS), "series__slug")
             .order_by(by_slug())
         )
         for summit in queryset.iterator(chunk_size=CHUNK_SIZE):
@@ -169,12 +170,16 @@ class Exporter:
     def declaration_items(self):
         signatures = (
             Signature.objects.select_related("signatory")
-            .only("declaration", "signatory__slug", *SIGNATURE_FIELDS[1:])
+            .only(
+                "declaration",
+                "signatory__slug",
+                *stored_fields(Signature, SIGNATURE_FIELDS[1:]),
+            )
             .order_by(by_slug("signatory__slug"))
         )
         queryset = (
             self.declarations.select_related("summit")
-            .only(*DECLARATION_FIELDS, "summit__slug")
+            .only(*stored_fields(Declaration, DECLARATION_FIELDS), "summit__slug")
             .prefetch_related(Prefetch("signatures", queryset=signatures))
             .order_by(by_slug())
         )
@@ -224,8 +229,8 @@ class Exporter:
         pairs += [
             ("site", {"name": settings.SITE_NAME, "base_url": settings.SITE_URL}),
             ("signatories", self.signatories()),
-            ("groups", self.group_items()),
             ("series", self.series_items()),
+            ("groups", self.group_items()),
             ("summits", self.summit_items()),
             ("declarations", self.declaration_items()),
             ("articles", self.article_items()),

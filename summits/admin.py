@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from core.admin import (
     FORMFIELD_OVERRIDES,
     PUBLISHING_FIELDSET,
+    ConcurrentEditForm,
     EditorAdmin,
     PrelabelledAutocompleteSelect,
     PublicationStateFilter,
@@ -23,6 +24,7 @@ from core.admin import (
     user_may_change,
 )
 from core.names import fold
+from core.partial_dates import PartialDateFormMixin
 from summits.forms import BulkAddSignaturesForm, OtherNamesFormSet
 from summits.models import (
     Declaration,
@@ -36,6 +38,45 @@ from summits.models import (
     mark_declarations_changed,
     signature_counts,
 )
+
+POSITION_DATES = (
+    "signed_on",
+    "declined_on",
+    "ratified_on",
+    "in_force_on",
+    "withdrawn_on",
+)
+# A treaty's stages; a non-binding text has none of them.
+TREATY_STAGES = ["ratified_on", "ratification_act", "in_force_on"]
+
+
+class PositionInlineForm(PartialDateFormMixin, forms.ModelForm):
+    """A position row: its dates accept "2024", "2024-12" or "2024-12-05"."""
+
+    partial_date_fields = POSITION_DATES
+
+
+class PositionForm(PartialDateFormMixin, ConcurrentEditForm):
+    partial_date_fields = POSITION_DATES
+
+
+class SummitForm(PartialDateFormMixin, ConcurrentEditForm):
+    partial_date_fields = ("starts_on", "ends_on")
+
+
+class DeclarationForm(PartialDateFormMixin, ConcurrentEditForm):
+    partial_date_fields = ("adopted_on",)
+
+
+def partial_date_column(field_name, description):
+    """A list column showing a partial date at its precision, sortable."""
+
+    @admin.display(description=description, ordering=field_name)
+    def column(self, obj):
+        value = getattr(obj, field_name.removesuffix("_on"))
+        return str(value) if value else "—"
+
+    return column
 
 
 class SignatureFormSet(BaseInlineFormSet):
@@ -52,8 +93,19 @@ class SignatureInline(admin.TabularInline):
     """Signatures on a declaration's page: one row per party, thirty in a form."""
 
     model = Signature
-    fields = ["signatory", "status", "date", "ratified_on", "source_url", "note"]
+    form = PositionInlineForm
+    fields = [
+        "signatory",
+        "status",
+        "signed_on",
+        *TREATY_STAGES,
+        "withdrawn_on",
+        "source_url",
+        "note",
+    ]
     autocomplete_fields = ["signatory"]
+    # Each stage's own source, and a refusal's date, on the position's page.
+    show_change_link = True
     # A plain URL input: the admin's "Currently: … Change: …" URL widget
     # doubles the height of every one of thirty rows.
     formfield_overrides = {
@@ -64,6 +116,13 @@ class SignatureInline(admin.TabularInline):
     classes = ["signature-inline"]
 
     formset = SignatureFormSet
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not obj.binding:
+            # Thirty rows of empty treaty columns hide the ones that matter.
+            return [name for name in fields if name not in TREATY_STAGES]
+        return fields
 
     def get_queryset(self, request):
         # Each row's label names its signatory and declaration.
@@ -92,11 +151,11 @@ class SignatoryRecordInline(admin.TabularInline):
     """A signatory's record across declarations, to read; edit on the declaration."""
 
     model = Signature
-    fields = ["declaration_link", "status", "date", "ratified_on", "source"]
+    fields = ["declaration_link", "status", "signed", "ratified", "source"]
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name = "signature"
+    verbose_name = "position"
     verbose_name_plural = "record across declarations"
 
     def get_queryset(self, request):
@@ -119,6 +178,9 @@ class SignatoryRecordInline(admin.TabularInline):
             "admin:summits_declaration_change", args=[signature.declaration_id]
         )
         return format_html('<a href="{}">{}</a>', url, signature.declaration)
+
+    signed = partial_date_column("signed_on", "signed")
+    ratified = partial_date_column("ratified_on", "ratified")
 
     @admin.display(description="source")
     def source(self, signature):
@@ -241,7 +303,8 @@ class DeclarationOfSummitInline(admin.TabularInline):
 
 @admin.register(Summit)
 class SummitAdmin(PublishableAdmin):
-    list_display = ["name", "starts_on", "city", "series", "publication"]
+    form = SummitForm
+    list_display = ["name", "starts", "city", "series", "publication"]
     list_filter = [PublicationStateFilter, "series", "host_country"]
     list_select_related = ["series"]
     search_fields = ["name", "city", "venue", "organiser"]
@@ -256,26 +319,33 @@ class SummitAdmin(PublishableAdmin):
     ]
     inlines = [DeclarationOfSummitInline]
 
+    starts = partial_date_column("starts_on", "starts")
+
 
 @admin.register(Declaration)
 class DeclarationAdmin(PublishableAdmin):
+    form = DeclarationForm
     list_display = [
         "title",
         "summit",
         "kind",
-        "adopted_on",
+        "topic",
+        "adopted",
         "binding",
         "signatures_recorded",
         "publication",
     ]
-    list_filter = [PublicationStateFilter, "kind", "binding", "summit"]
+    list_filter = [PublicationStateFilter, "topic", "kind", "binding", "summit"]
     list_select_related = ["summit"]
     search_fields = ["title", "summary", "summit__name"]
     date_hierarchy = "adopted_on"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["summit"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summit", "kind", "adopted_on"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "summit", "topic", "kind", "adopted_on"]},
+        ),
         (
             "Text",
             {"fields": ["binding", "summary", "text", "source_url"]},
@@ -292,6 +362,8 @@ class DeclarationAdmin(PublishableAdmin):
         PUBLISHING_FIELDSET,
     ]
     inlines = [SignatureInline]
+
+    adopted = partial_date_column("adopted_on", "adopted")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**signature_counts())
@@ -378,23 +450,36 @@ class DeclarationAdmin(PublishableAdmin):
 
 @admin.register(Signature)
 class SignatureAdmin(EditorAdmin):
-    """Every signature in one list: find all refusals, or every undated entry."""
+    """Every position in one list: find all refusals, or every undated entry.
 
-    list_display = ["signatory", "declaration", "status", "date", "ratified_on"]
+    Its page holds every stage with its own source; the declaration's inline
+    holds the dates only, to stay one line per party.
+    """
+
+    form = PositionForm
+    list_display = ["signatory", "declaration", "status", "signed", "ratified"]
     list_filter = ["status", "declaration__kind", "declaration"]
     list_select_related = ["signatory", "declaration"]
     search_fields = ["signatory__name", "declaration__title", "note"]
-    date_hierarchy = "date"
     autocomplete_fields = ["declaration", "signatory"]
-    fields = [
-        "declaration",
-        "signatory",
-        "status",
-        "date",
-        "ratified_on",
-        "source_url",
-        "note",
+    fieldsets = [
+        (None, {"fields": ["declaration", "signatory", "status", "source_url"]}),
+        ("Signature", {"fields": [("signed_on", "signed_source_url")]}),
+        ("Refusal", {"fields": ["declined_on"]}),
+        (
+            "Ratification, acceptance, approval or accession (treaties)",
+            {"fields": [("ratified_on", "ratification_act", "ratified_source_url")]},
+        ),
+        (
+            "Entry into force (treaties)",
+            {"fields": [("in_force_on", "in_force_source_url")]},
+        ),
+        ("Withdrawal", {"fields": [("withdrawn_on", "withdrawn_source_url")]}),
+        ("Reservations and notes", {"fields": ["note"]}),
     ]
+
+    signed = partial_date_column("signed_on", "signed")
+    ratified = partial_date_column("ratified_on", "ratified")
 
     def has_change_permission(self, request, obj=None):
         # A signature on a published declaration is public: changing it is

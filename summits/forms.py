@@ -4,13 +4,13 @@ import difflib
 import re
 
 from django import forms
-from django.contrib.admin.widgets import AdminDateWidget
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import slugify
 from django_countries import countries
 
 from core.names import fold
+from core.partial_dates import PartialDateFormField
 from summits.models import Signatory, Signature, mark_declarations_changed
 
 # "- France", "* France", "• France", "3. France", "3) France": list markers
@@ -121,10 +121,10 @@ class BulkAddSignaturesForm(forms.Form):
     status = forms.ChoiceField(
         choices=Signature.Status.choices, initial=Signature.Status.SIGNED
     )
-    date = forms.DateField(
+    date = PartialDateFormField(
         required=False,
-        widget=AdminDateWidget,
-        help_text="When they signed, declined or withdrew.",
+        help_text="When they signed, declined or withdrew: a day (2024-12-05), "
+        "a month (2024-12) or a year (2024).",
     )
     source_url = forms.URLField(
         label="Source URL",
@@ -176,19 +176,46 @@ class BulkAddSignaturesForm(forms.Form):
             raise forms.ValidationError(problems)
         return self.cleaned_data["names"]
 
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("status") not in STATUS_DATE_FIELDS:
+            self.add_error(
+                "date",
+                "Only a signature, a refusal or a withdrawal has a date; leave "
+                "it empty for this status.",
+            )
+        if data.get("status") == Signature.Status.WITHDRAWN and not data.get("date"):
+            self.add_error("date", "Give the date of the withdrawal.")
+        return data
+
     @transaction.atomic
     def save(self):
-        """Create the new signatures together; return them."""
+        """Create the new positions together; return them."""
         data = self.cleaned_data
+        dated = {}
+        if data["date"]:
+            field = STATUS_DATE_FIELDS[data["status"]]
+            dated = {
+                field: data["date"].date,
+                f"{field}_precision": data["date"].precision,
+            }
         mark_declarations_changed({self.declaration.pk})
         return Signature.objects.bulk_create(
             Signature(
                 declaration=self.declaration,
                 signatory=signatory,
                 status=data["status"],
-                date=data["date"],
                 source_url=data["source_url"],
                 note=data["note"],
+                **dated,
             )
             for signatory in self.to_add
         )
+
+
+# Which stage a bulk-added status's date belongs to.
+STATUS_DATE_FIELDS = {
+    Signature.Status.SIGNED: "signed_on",
+    Signature.Status.DECLINED: "declined_on",
+    Signature.Status.WITHDRAWN: "withdrawn_on",
+}

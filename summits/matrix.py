@@ -28,6 +28,8 @@ class Column:
     signed: int = 0
     declined: int = 0
     withdrawn: int = 0
+    attended: int = 0
+    unknown: int = 0
 
 
 @dataclass
@@ -93,7 +95,11 @@ def drop_empty_columns(columns, rows):
     """Without the visitor's choice, hide declarations nobody of this kind took
     a position on (the companies' commitments in a view of countries): a column
     of blanks pushes the informative ones off a phone's screen."""
-    keep = [i for i, c in enumerate(columns) if c.signed + c.declined + c.withdrawn]
+    keep = [
+        i
+        for i, c in enumerate(columns)
+        if c.signed + c.declined + c.withdrawn + c.attended + c.unknown
+    ]
     if not keep:
         return columns, rows
     for row in rows:
@@ -124,9 +130,16 @@ def build_matrix(params, groups=()):
     # Only published declarations are ever candidates, so a draft's slug in
     # ?d= is ignored like any unknown slug and its signatures are never read.
     all_declarations = list(
-        Declaration.objects.published().only("title", "slug", "adopted_on", "kind")
+        Declaration.objects.published().only(
+            "title", "slug", "adopted_on", "adopted_on_precision", "kind", "topic"
+        )
     )
     chosen, defaulted = choose_declarations(all_declarations, params.getlist("d"))
+    if defaulted:
+        # Precedents (the Montreal Protocol…) are there to compare with on
+        # request; the first view is about AI.
+        ai = [d for d in all_declarations if d.topic == Declaration.Topic.AI]
+        chosen = list(reversed(ai[:DEFAULT_COLUMNS]))
     columns = [Column(declaration) for declaration in chosen]
     position = {column.declaration.pk: i for i, column in enumerate(columns)}
 

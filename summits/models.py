@@ -17,6 +17,7 @@ from core.models import (
     WebURLField,
 )
 from core.names import fold
+from core.partial_dates import PartialDateProperty, precision_field
 
 
 class SignatoryQuerySet(models.QuerySet):
@@ -252,8 +253,10 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, blank=True)
-    starts_on = models.DateField()
+    starts_on = models.DateField(help_text="The first day of the period known.")
+    starts_on_precision = precision_field("starts_on")
     ends_on = models.DateField()
+    ends_on_precision = precision_field("ends_on")
     city = models.CharField(max_length=100, blank=True)
     venue = models.CharField(max_length=200, blank=True)
     host_country = CountryField(blank=True)
@@ -278,8 +281,11 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     class Meta(Publishable.Meta):
         ordering = ["-starts_on"]
         constraints = [
+            # Stored dates are the first day of their period: an end known
+            # only to the month or year ("2026") may be stored before a
+            # start inside it ("2026-02"), so those are checked in clean().
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")),
+                condition=Q(ends_on__gte=F("starts_on")) | ~Q(ends_on_precision="day"),
                 name="summit_ends_on_not_before_starts_on",
                 violation_error_message="A summit cannot end before it starts.",
             )
@@ -291,12 +297,33 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     def get_absolute_url(self):
         return reverse("summits:summit_detail", args=[self.slug])
 
+    starts = PartialDateProperty("starts_on")
+    ends = PartialDateProperty("ends_on")
+
+    def clean(self):
+        super().clean()
+        starts, ends = self.starts, self.ends
+        if starts and ends and ends.last_day < starts.date:
+            raise ValidationError(
+                {
+                    "ends_on": "A summit cannot end before it starts "
+                    f"(it ends {ends}, it starts {starts})."
+                }
+            )
+
     def series_neighbours(self):
-        """(previous, next) published summits of the same series, or None."""
+        """(previous, next) published summits of the same series, or None.
+
+        Ordered by the stored start date (a partial date sorts within its
+        month or year), then by id so that two summits on one day still have
+        an order.
+        """
         if self.series_id is None:
             return None, None
         siblings = Summit.objects.published().filter(series_id=self.series_id)
-        siblings = siblings.exclude(pk=self.pk).only("name", "slug", "starts_on")
+        siblings = siblings.exclude(pk=self.pk).only(
+            "name", "slug", "starts_on", "starts_on_precision"
+        )
         earlier = siblings.filter(
             Q(starts_on__lt=self.starts_on)
             | Q(starts_on=self.starts_on, pk__lt=self.pk)
@@ -320,6 +347,13 @@ class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
 
     reserved_slugs = frozenset({"compare"})  # /declarations/compare/
 
+    class Topic(models.TextChoices):
+        # Key figures, the matrix's default view and "declarations tracked"
+        # count AI texts; precedents (the Montreal Protocol…) are there to
+        # compare with, and keep their own pages and list section.
+        AI = "ai", "Artificial intelligence"
+        PRECEDENT = "precedent", "Precedent from another field"
+
     class Kind(models.TextChoices):
         DECLARATION = "declaration", "Declaration"
         STATEMENT = "statement", "Statement"
@@ -342,7 +376,15 @@ class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     kind = models.CharField(
         max_length=20, choices=Kind.choices, default=Kind.DECLARATION
     )
+    topic = models.CharField(
+        max_length=10,
+        choices=Topic.choices,
+        default=Topic.AI,
+        help_text="Precedents are earlier treaties from other fields, kept "
+        "for comparison; they are left out of the AI figures.",
+    )
     adopted_on = models.DateField(null=True, blank=True)
+    adopted_on_precision = precision_field("adopted_on")
     binding = models.BooleanField(
         default=False, help_text="Legally binding on those who sign (and ratify)."
     )
@@ -365,7 +407,9 @@ class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta(Publishable.Meta):
-        ordering = ["-adopted_on", "title"]
+        # Undated texts last on every database (PostgreSQL puts NULL first
+        # in a descending order, SQLite last).
+        ordering = [F("adopted_on").desc(nulls_last=True), "title"]
 
     def __str__(self):
         return self.title
@@ -373,18 +417,45 @@ class Declaration(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     def get_absolute_url(self):
         return reverse("summits:declaration_detail", args=[self.slug])
 
+    adopted = PartialDateProperty("adopted_on")
+
+    @property
+    def is_treaty(self):
+        """A binding treaty: its page shows the chart of stages."""
+        return self.kind == self.Kind.TREATY and self.binding
+
 
 class Signature(models.Model):
-    """One party's position on one declaration: signed, declined or withdrawn.
+    """One party's position on one declaration (the UI calls it a position).
 
-    A treaty is signed and later ratified, so it may carry both dates.
-    Every signature records where we learned it (`source_url`).
+    The status says where the party stands now: signed, declined, withdrawn,
+    attended without signing, or not yet verified ("unknown"). Only "signed"
+    counts as a signature anywhere. The dated stages that apply sit beside
+    it, each with its own source: signed, declined, ratified (with the kind
+    of act), entered into force, withdrawn. Every date may be known to the
+    day, month or year (`core.partial_dates`). `clean()` holds the rules a
+    real record obeys (a ratification does not come before the signature…);
+    the admin and the importer both run it.
+
+    The class keeps the name `Signature` (and `related_name="signatures"`):
+    renaming it would touch every module other work is changing at the same
+    time, for no change a visitor or data user would see.
     """
 
     class Status(models.TextChoices):
         SIGNED = "signed", "Signed"
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        ATTENDED = "attended", "Attended, did not sign"
+        UNKNOWN = "unknown", "Not verified"
+
+    class Act(models.TextChoices):
+        """How a party became bound (the Vienna Convention's four ways)."""
+
+        RATIFICATION = "ratification", "Ratification"
+        ACCEPTANCE = "acceptance", "Acceptance"
+        APPROVAL = "approval", "Approval"
+        ACCESSION = "accession", "Accession"
 
     declaration = models.ForeignKey(
         Declaration, on_delete=models.CASCADE, related_name="signatures"
@@ -395,24 +466,51 @@ class Signature(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.SIGNED
     )
-    date = models.DateField(
-        null=True, blank=True, help_text="When it signed, declined or withdrew."
+    source_url = WebURLField(
+        "source URL",
+        max_length=500,
+        blank=True,
+        help_text="Where we learned this position.",
     )
+    signed_on = models.DateField("signed", null=True, blank=True)
+    signed_on_precision = precision_field("signed_on")
+    signed_source_url = WebURLField("signature source", max_length=500, blank=True)
+    declined_on = models.DateField("declined", null=True, blank=True)
+    declined_on_precision = precision_field("declined_on")
     ratified_on = models.DateField(
-        null=True, blank=True, help_text="Treaties only: date of ratification."
+        "ratified", null=True, blank=True, help_text="Treaties only."
     )
-    source_url = WebURLField("source URL", max_length=500, blank=True)
-    note = models.CharField(max_length=500, blank=True)
+    ratified_on_precision = precision_field("ratified_on")
+    ratification_act = models.CharField(
+        "act", max_length=12, choices=Act.choices, blank=True
+    )
+    ratified_source_url = WebURLField("ratification source", max_length=500, blank=True)
+    in_force_on = models.DateField(
+        "in force", null=True, blank=True, help_text="Entry into force for this party."
+    )
+    in_force_on_precision = precision_field("in_force_on")
+    in_force_source_url = WebURLField(
+        "entry into force source", max_length=500, blank=True
+    )
+    withdrawn_on = models.DateField(
+        "withdrawn", null=True, blank=True, help_text="Withdrawal or denunciation."
+    )
+    withdrawn_on_precision = precision_field("withdrawn_on")
+    withdrawn_source_url = WebURLField("withdrawal source", max_length=500, blank=True)
+    note = models.CharField(
+        max_length=1000, blank=True, help_text="Reservations, declarations, context."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["signatory__name"]
+        verbose_name = "position"
         constraints = [
             models.UniqueConstraint(
                 fields=["declaration", "signatory"],
                 name="one_signature_per_declaration_and_signatory",
-                violation_error_message="This signatory already has a signature "
+                violation_error_message="This signatory already has a position "
                 "on this declaration.",
             )
         ]
@@ -425,8 +523,126 @@ class Signature(models.Model):
             ),
         ]
 
+    signed = PartialDateProperty("signed_on")
+    declined = PartialDateProperty("declined_on")
+    ratified = PartialDateProperty("ratified_on")
+    in_force = PartialDateProperty("in_force_on")
+    withdrawn = PartialDateProperty("withdrawn_on")
+
     def __str__(self):
         return f"{self.signatory} — {self.get_status_display()} — {self.declaration}"
+
+    @property
+    def status_date(self):
+        """The date that goes with the status, for one-date tables."""
+        return {
+            self.Status.SIGNED: self.signed,
+            self.Status.DECLINED: self.declined,
+            self.Status.WITHDRAWN: self.withdrawn,
+        }.get(self.status)
+
+    def clean(self):
+        """The order of stages and what each status allows, in words."""
+        errors = {}
+
+        def add(field, message):
+            errors.setdefault(field, []).append(message)
+
+        signed, ratified = self.signed, self.ratified
+        in_force, withdrawn = self.in_force, self.withdrawn
+        status = self.status
+        try:
+            # The importer checks a position against an unsaved declaration.
+            binding = self.declaration.binding
+        except Declaration.DoesNotExist:
+            binding = None
+
+        if self.declined_on and status != self.Status.DECLINED:
+            add("declined_on", "A refusal date goes with the status “declined”.")
+        if status in (self.Status.DECLINED, self.Status.ATTENDED, self.Status.UNKNOWN):
+            label = self.Status(status).label.lower()
+            for field, stage in (
+                ("signed_on", signed),
+                ("ratified_on", ratified),
+                ("in_force_on", in_force),
+            ):
+                if stage:
+                    add(
+                        field,
+                        f"A position “{label}” has no {_STAGE_WORDS[field]}; "
+                        "set the status to “signed” or clear this date.",
+                    )
+        if withdrawn and status in (self.Status.DECLINED, self.Status.ATTENDED):
+            add(
+                "withdrawn_on",
+                "A withdrawal needs an earlier signature, and this party did not sign.",
+            )
+        if signed and withdrawn and withdrawn.certainly_before(signed):
+            add(
+                "withdrawn_on",
+                f"The withdrawal ({withdrawn}) comes before the "
+                f"signature ({signed}): a party withdraws after signing.",
+            )
+        if (
+            status == self.Status.WITHDRAWN
+            and not withdrawn
+            and not self.withdrawn_source_url
+        ):
+            add(
+                "withdrawn_on",
+                "The status is “withdrawn”: give the withdrawal's date or its source.",
+            )
+        if (
+            withdrawn
+            and status != self.Status.WITHDRAWN
+            and "withdrawn_on" not in errors
+        ):
+            add("status", "A withdrawal is recorded: set the status to “withdrawn”.")
+        if ratified and not self.ratification_act:
+            add(
+                "ratification_act",
+                "Say which act: ratification, acceptance, approval or accession.",
+            )
+        if self.ratification_act and not ratified:
+            add("ratified_on", "Give the date of the ratification (or other act).")
+        if signed and ratified and ratified.certainly_before(signed):
+            add(
+                "ratified_on",
+                f"The ratification ({ratified}) comes before the "
+                f"signature ({signed}): a party ratifies what it has signed.",
+            )
+        if binding is False:
+            if ratified:
+                add(
+                    "ratified_on",
+                    "This text is not legally binding: there is nothing to ratify.",
+                )
+            if in_force:
+                add(
+                    "in_force_on",
+                    "This text is not legally binding: it does not enter into force.",
+                )
+        if in_force and not ratified and "in_force_on" not in errors:
+            add(
+                "in_force_on",
+                "Entry into force follows a ratification (or "
+                "acceptance, approval, accession): record that first.",
+            )
+        if in_force and ratified and in_force.certainly_before(ratified):
+            add(
+                "in_force_on",
+                f"Entry into force ({in_force}) comes before the "
+                f"ratification ({ratified}).",
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+_STAGE_WORDS = {
+    "signed_on": "signature date",
+    "ratified_on": "ratification",
+    "in_force_on": "entry into force",
+}
 
 
 def mark_declarations_changed(declaration_ids):

@@ -9,7 +9,7 @@ grow with the data (pinned in tests/test_pages_summits.py).
 import csv
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -28,6 +28,7 @@ from summits.models import (
 
 SIGNED = Signature.Status.SIGNED
 DECLINED = Signature.Status.DECLINED
+WITHDRAWN = Signature.Status.WITHDRAWN
 
 
 def with_signature_counts(declarations):
@@ -92,13 +93,57 @@ def signatures_by_status(declaration):
     return groups
 
 
+@dataclass
+class TreatyChart:
+    """A treaty's chart of signatures and ratifications, as the Council of
+    Europe publishes one: each party's stages, and how many reached each."""
+
+    rows: list
+    signatures: int
+    ratifications: int
+    in_force: int
+    withdrawals: int
+    in_force_since: object  # the earliest entry into force, a PartialDate
+
+    @classmethod
+    def of(cls, positions):
+        # A party that signed and later withdrew still signed; "attended" and
+        # "unknown" positions are listed but count for no stage.
+        signed = [
+            p for p in positions
+            if p.status == SIGNED or (p.status == WITHDRAWN and p.signed_on)
+        ]  # fmt: skip
+        entries = [p.in_force for p in positions if p.in_force_on]
+        return cls(
+            rows=positions,
+            signatures=len(signed),
+            ratifications=sum(1 for p in positions if p.ratified_on),
+            in_force=len(entries),
+            withdrawals=sum(1 for p in positions if p.status == WITHDRAWN),
+            in_force_since=min(entries) if entries else None,
+        )
+
+
 class DeclarationListView(ListView):
+    """AI texts by date; precedents from other fields in their own section."""
+
     context_object_name = "declarations"
 
     def get_queryset(self):
         return with_signature_counts(
             Declaration.objects.published().select_related("summit")
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        declarations = list(context["declarations"])
+        context["declarations"] = [
+            d for d in declarations if d.topic != Declaration.Topic.PRECEDENT
+        ]
+        context["precedents"] = [
+            d for d in declarations if d.topic == Declaration.Topic.PRECEDENT
+        ]
+        return context
 
 
 class DeclarationDetailView(PublishedOrPreviewMixin, DetailView):
@@ -125,6 +170,11 @@ class DeclarationDetailView(PublishedOrPreviewMixin, DetailView):
             # "12 of 27 recorded": we know only part of a reported list.
             reported_count=reported if reported and reported > signed else None,
             has_ratifications=any(s.ratified_on for s in signatures),
+            treaty_chart=(
+                TreatyChart.of(sorted(signatures, key=lambda s: s.signatory.name))
+                if declaration.is_treaty
+                else None
+            ),
             # A declaration may be public before its summit page is.
             summit=(
                 declaration.summit
@@ -156,7 +206,18 @@ CSV_HEADER = [
     "ratified_on",
     "source_url",
     "note",
+    # Added with positions' stages: after the first eight, so scripts that
+    # read columns by position keep working.
+    "signed_on",
+    "ratification_act",
+    "in_force_on",
+    "withdrawn_on",
 ]
+
+
+def iso(partial):
+    """'2024', '2024-12' or '2024-12-05': a date at its precision, or ''."""
+    return partial.isoformat() if partial else ""
 
 
 def signature_csv_row(signature):
@@ -168,10 +229,14 @@ def signature_csv_row(signature):
             signatory.get_kind_display(),
             signatory.country.name if signatory.country else "",
             signature.get_status_display(),
-            signature.date.isoformat() if signature.date else "",
-            signature.ratified_on.isoformat() if signature.ratified_on else "",
+            iso(signature.status_date),
+            iso(signature.ratified),
             signature.source_url,
             signature.note,
+            iso(signature.signed),
+            signature.get_ratification_act_display(),
+            iso(signature.in_force),
+            iso(signature.withdrawn),
         )
     ]
 
@@ -267,7 +332,10 @@ class SignatoryDetailView(DetailView):
         signatures = list(
             signatory.signatures.filter(declaration__in=published)
             .select_related("declaration")
-            .order_by("-declaration__adopted_on", "declaration__title")
+            .order_by(
+                F("declaration__adopted_on").desc(nulls_last=True),
+                "declaration__title",
+            )
         )
         context["signatures"] = signatures
         context["has_ratifications"] = any(s.ratified_on for s in signatures)
@@ -301,7 +369,15 @@ class SeriesListView(ListView):
             Prefetch(
                 "summits",
                 queryset=Summit.objects.published()
-                .only("name", "slug", "starts_on", "ends_on", "series")
+                .only(
+                    "name",
+                    "slug",
+                    "starts_on",
+                    "starts_on_precision",
+                    "ends_on",
+                    "ends_on_precision",
+                    "series",
+                )
                 .order_by("starts_on", "pk"),
                 to_attr="published_summits",
             )
@@ -328,7 +404,15 @@ class SeriesDetailView(DetailView):
                     "declarations",
                     queryset=with_signature_counts(
                         Declaration.objects.published()
-                    ).only("title", "slug", "kind", "binding", "adopted_on", "summit"),
+                    ).only(
+                        "title",
+                        "slug",
+                        "kind",
+                        "binding",
+                        "adopted_on",
+                        "adopted_on_precision",
+                        "summit",
+                    ),
                     to_attr="published_declarations",
                 )
             )
@@ -416,7 +500,9 @@ class GroupDetailView(DetailView):
             .order_by("signatory__name")
         )
         declarations = list(
-            Declaration.objects.published().only("title", "slug", "adopted_on", "kind")
+            Declaration.objects.published().only(
+                "title", "slug", "adopted_on", "adopted_on_precision", "kind"
+            )
         )
         context["memberships"] = memberships
         context["tallies"] = group_tallies(memberships, declarations)

@@ -204,16 +204,50 @@ def full_dataset():
         (company, Signature.Status.DECLINED),
         (other, Signature.Status.SIGNED),
     ]:
+        # Every stage, each with its own source and a different precision,
+        # on the positions that may have them.
+        stages = {
+            Signature.Status.SIGNED: {
+                "signed_on": datetime.date(2023, 11, 1),
+                "signed_source_url": f"https://example.org/signed/{signatory.slug}",
+            },
+            Signature.Status.WITHDRAWN: {
+                "signed_on": datetime.date(2023, 11, 1),
+                "withdrawn_on": datetime.date(2024, 1, 1),
+                "withdrawn_on_precision": "month",
+                "withdrawn_source_url": "https://example.org/withdrawn",
+            },
+            Signature.Status.DECLINED: {
+                "declined_on": datetime.date(2023, 1, 1),
+                "declined_on_precision": "year",
+            },
+        }[status]
         SignatureFactory(
             declaration=declaration,
             signatory=signatory,
             status=status,
-            date=datetime.date(2023, 11, 1),
-            ratified_on=datetime.date(2024, 1, 2),
             source_url=f"https://example.org/sources/{signatory.slug}",
             note=f'{signatory.name} said "yes"\nthen: ¿sí?',
+            **stages,
         )
-    SignatureFactory(declaration=treaty, signatory=eu, date=None, source_url="")
+    SignatureFactory(
+        declaration=treaty,
+        signatory=eu,
+        signed_on=datetime.date(2024, 9, 5),
+        ratified_on=datetime.date(2025, 1, 1),
+        ratified_on_precision="month",
+        ratification_act=Signature.Act.APPROVAL,
+        ratified_source_url="https://example.org/approved",
+        in_force_on=datetime.date(2025, 6, 1),
+        in_force_source_url="https://example.org/in-force",
+        source_url="",
+    )
+    SignatureFactory(
+        declaration=treaty,
+        signatory=company,
+        status=Signature.Status.UNKNOWN,
+        source_url="",
+    )
     SignatureFactory(declaration=draft_declaration, signatory=japan)
     press = ArticleFactory(
         title="Press: “Bletchley” in Le Monde",

@@ -78,7 +78,13 @@ class SignatureFactory(factory.django.DjangoModelFactory):
     declaration = factory.SubFactory(DeclarationFactory)
     signatory = factory.SubFactory(SignatoryFactory)
     status = Signature.Status.SIGNED
-    date = datetime.date(2024, 5, 21)
+    # The date goes on the stage the status names, as the admin records it.
+    signed_on = factory.LazyAttribute(
+        lambda o: datetime.date(2024, 5, 21) if o.status == "signed" else None
+    )
+    declined_on = factory.LazyAttribute(
+        lambda o: datetime.date(2024, 5, 21) if o.status == "declined" else None
+    )
     source_url = "https://example.org/source"
 
 

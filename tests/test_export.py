@@ -93,6 +93,8 @@ def test_every_field_an_editor_can_enter_is_exported(model, exported):
         if field.concrete or field.many_to_many
         if not field.auto_created and field.name not in not_user_entered
         if not field.name.endswith("_html")
+        # A precision travels inside its date: "2024-12".
+        if not field.name.endswith("_precision")
     }
     if model is Signatory:
         editable.add("other_names")  # its aliases, exported inline
@@ -207,8 +209,22 @@ def test_values_are_encoded_as_documented():
     treaty = next(d for d in document["declarations"] if d["slug"].startswith("frame"))
     assert treaty["summit"] is None and treaty["adopted_on"] is None
     assert treaty["reported_signatory_count"] is None and treaty["binding"] is True
-    assert treaty["signatures"][0]["date"] is None
-    assert treaty["signatures"][0]["source_url"] == ""
+    unverified, eu_position = treaty["signatures"]  # by slug: "a-b" first
+    assert eu_position["source_url"] == "" and eu_position["declined_on"] is None
+    # Each stage at its precision, with its own source.
+    assert eu_position["signed_on"] == "2024-09-05"
+    assert eu_position["ratified_on"] == "2025-01"
+    assert eu_position["ratification_act"] == "approval"
+    assert eu_position["ratified_source_url"] == "https://example.org/approved"
+    assert eu_position["in_force_on"] == "2025-06-01"
+    assert unverified["status"] == "unknown" and unverified["signed_on"] is None
+    bletchley = next(
+        d for d in document["declarations"] if d["slug"] == "bletchley-declaration"
+    )
+    japan = next(s for s in bletchley["signatures"] if s["signatory"] == "japan")
+    assert (japan["status"], japan["withdrawn_on"]) == ("withdrawn", "2024-01")
+    assert bletchley["topic"] == "ai"
+    assert document["series"] == [] and document["groups"] == []
     press = next(a for a in document["articles"] if a["slug"] == "press-le-monde")
     assert press["cover_image"] == {
         "path": "covers/bletchley.jpg",

@@ -8,6 +8,8 @@ model; an unknown or empty status reads as "not recorded".
 from django import template
 from django.utils.html import format_html
 
+from core.partial_dates import format_range
+
 register = template.Library()
 
 # status -> (symbol, label). The symbol is decoration: it is hidden from screen
@@ -17,6 +19,8 @@ STATUS_LABELS = {
     "signed": ("✓", "Signed"),
     "declined": ("✗", "Declined"),
     "withdrawn": ("↺", "Withdrawn"),
+    "attended": ("○", "Attended, did not sign"),
+    "unknown": ("?", "Not verified"),
 }
 NOT_RECORDED = ("–", "Not recorded")
 
@@ -48,16 +52,8 @@ def status_badge(status, compact=False):
 
 @register.filter
 def date_range(start, end=None):
-    """'21–22 May 2024', '30 October – 1 November 2023', or one day."""
-    if not start:
-        return ""
-    if not end or end == start:
-        return f"{start.day} {start:%B %Y}"
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{end.day} {end:%B %Y}"
-    if start.year == end.year:
-        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
-    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+    """'21–22 May 2024', 'December 2024', or one day (dates or PartialDates)."""
+    return format_range(start, end)
 
 
 # url name -> the main navigation section it belongs to.

@@ -73,7 +73,7 @@ def site():
             declaration=statement,
             signatory=SignatoryFactory(name=name),
             status=Signature.Status.DECLINED,
-            date=datetime.date(2025, 2, 11),
+            declined_on=datetime.date(2025, 2, 11),
             source_url=PARIS_SOURCE,
         )
     commitments = DeclarationFactory(

@@ -108,7 +108,7 @@ def build_summits_site():
         SignatureFactory(
             declaration=declaration,
             signatory=party(name, country=code),
-            date=datetime.date(2023, 11, 1),
+            signed_on=datetime.date(2023, 11, 1),
             source_url="https://www.gov.uk/government/publications/bletchley",
         )
     SignatureFactory(
@@ -141,14 +141,14 @@ def build_summits_site():
         SignatureFactory(
             declaration=paris_statement,
             signatory=party(name),
-            date=datetime.date(2025, 2, 11),
+            signed_on=datetime.date(2025, 2, 11),
         )
     for name in ("United Kingdom", "United States"):
         SignatureFactory(
             declaration=paris_statement,
             signatory=party(name),
             status=DECLINED,
-            date=datetime.date(2025, 2, 11),
+            declined_on=datetime.date(2025, 2, 11),
             source_url="https://example.org/uk-us-decline-paris",
         )
     convention = DeclarationFactory(
@@ -163,7 +163,7 @@ def build_summits_site():
     SignatureFactory(
         declaration=convention,
         signatory=party("United Kingdom"),
-        date=datetime.date(2024, 9, 5),
+        signed_on=datetime.date(2024, 9, 5),
         ratified_on=datetime.date(2025, 3, 1),
     )
     secret = DeclarationFactory(
