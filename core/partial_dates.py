@@ -173,7 +173,9 @@ class PartialDateFormMixin:
             self.fields[name].help_text = (
                 f"{old.help_text} {FORMAT_HELP}" if old.help_text else FORMAT_HELP
             )
-            if self.instance is not None and not self.is_bound:
+            # Initial in the field's own type, bound or not, so an untouched
+            # date does not count as a change (revisions list only changes).
+            if self.instance is not None:
                 stored = getattr(self.instance, name, None)
                 precision = getattr(self.instance, f"{name}_precision", None)
                 self.initial[name] = PartialDate.of(stored, precision)

@@ -303,7 +303,9 @@ class Summit(SlugFromTitleMixin, RenderedMarkdownMixin, Publishable):
     def clean(self):
         super().clean()
         starts, ends = self.starts, self.ends
-        if starts and ends and ends.last_day < starts.date:
+        # An end known to the day is the database constraint's to check.
+        coarse_end = self.ends_on_precision != "day"
+        if starts and ends and coarse_end and ends.last_day < starts.date:
             raise ValidationError(
                 {
                     "ends_on": "A summit cannot end before it starts "
