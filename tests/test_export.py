@@ -37,7 +37,15 @@ def assert_valid(document):
 
 def test_the_schema_is_a_valid_draft_2020_12_schema_with_every_field_described():
     Draft202012Validator.check_schema(SCHEMA)
-    for name in ("signatory", "summit", "declaration", "signature", "article"):
+    for name in (
+        "signatory",
+        "summit",
+        "declaration",
+        "signature",
+        "article",
+        "series",
+        "group",
+    ):
         definition = SCHEMA["$defs"][name]
         assert definition["additionalProperties"] is False
         for field, spec in definition["properties"].items():
@@ -47,11 +55,15 @@ def test_the_schema_is_a_valid_draft_2020_12_schema_with_every_field_described()
 
 def test_the_schema_lists_fields_in_the_order_the_export_writes_them():
     defs = SCHEMA["$defs"]
-    assert defs["signatory"]["required"] == [
+    # Version 2's additions are optional on import (read as empty), so they
+    # are in each object's properties, in order, but not required.
+    assert defs["signatory"]["required"] == list(exchange_format.SIGNATORY_FIELDS)
+    assert list(defs["signatory"]["properties"])[:7] == [
         *exchange_format.SIGNATORY_FIELDS,
         "other_names",
     ]
-    assert defs["summit"]["required"] == list(exchange_format.SUMMIT_FIELDS)
+    assert defs["summit"]["required"] == list(exchange_format.SUMMIT_FIELDS[:-1])
+    assert list(defs["summit"]["properties"]) == list(exchange_format.SUMMIT_FIELDS)
     assert defs["series"]["required"] == list(exchange_format.SERIES_FIELDS)
     assert defs["group"]["required"] == [*exchange_format.GROUP_FIELDS, "members"]
     other_name = defs["signatory"]["properties"]["other_names"]["items"]
@@ -224,7 +236,22 @@ def test_values_are_encoded_as_documented():
     japan = next(s for s in bletchley["signatures"] if s["signatory"] == "japan")
     assert (japan["status"], japan["withdrawn_on"]) == ("withdrawn", "2024-01")
     assert bletchley["topic"] == "ai"
-    assert document["series"] == [] and document["groups"] == []
+    assert [s["slug"] for s in document["series"]] == ["ai-safety-summits"]
+    assert [g["slug"] for g in document["groups"]] == ["g-7"]
+    assert document["groups"][0]["members"][1] == {
+        "signatory": "japan",
+        "from": "1975-11-15",
+        "to": "2030-12-31",
+    }
+    summit = next(
+        s for s in document["summits"] if s["slug"] == "ai-safety-summit-2023"
+    )
+    assert summit["series"] == "ai-safety-summits"
+    eu = next(s for s in document["signatories"] if s["slug"] == "european-union")
+    assert eu["other_names"] == [
+        {"name": "EU", "kind": "short"},
+        {"name": "Union européenne", "kind": "language"},
+    ]
     press = next(a for a in document["articles"] if a["slug"] == "press-le-monde")
     assert press["cover_image"] == {
         "path": "covers/bletchley.jpg",
