@@ -471,7 +471,7 @@ class Importer:
         return planned
 
     def plan_members(self, where, members, known):
-        """[(signatory slug, joined_on, left_on)] of a group's members."""
+        """[(signatory slug, {"joined_on", "left_on"})] of a group's members."""
         planned = []
         for position, item in enumerate(members):
             here = where.child(f"members[{position}]")
@@ -497,7 +497,7 @@ class Importer:
                     f"{here('to')}: the membership ends ({item['to']}) before it "
                     f"starts ({item['from']})."
                 )
-            planned.append((slug, *dates))
+            planned.append((slug, {"joined_on": dates[0], "left_on": dates[1]}))
         return planned
 
     def plan_signatures(self, where, signatures, known, binding):
@@ -752,55 +752,26 @@ class Importer:
     def apply_members(self, plan, signatory_ids):
         """Make a group's memberships exactly the document's list."""
         group = plan.instance
-        current = {}
-        if plan.existing:
-            current = {m.signatory_id: m for m in group.memberships.all()}
-        changed = False
-        for slug, joined_on, left_on in plan.extra["members"]:
-            membership = current.pop(signatory_ids[slug], None)
-            if membership is None:
-                membership = GroupMembership(
-                    group=group, signatory_id=signatory_ids[slug]
-                )
-            elif (membership.joined_on, membership.left_on) == (joined_on, left_on):
-                continue
-            membership.joined_on, membership.left_on = joined_on, left_on
-            membership.save()
-            changed = True
-        if current:
-            GroupMembership.objects.filter(
-                pk__in=[m.pk for m in current.values()]
-            ).delete()
-            changed = True
-        return changed
+        return sync_by_signatory(
+            group.memberships.all() if plan.existing else [],
+            plan.extra["members"],
+            signatory_ids,
+            lambda signatory_id: GroupMembership(
+                group=group, signatory_id=signatory_id
+            ),
+        )
 
     def apply_signatures(self, plan, signatory_ids):
         """Make a declaration's signatures exactly the document's list."""
         declaration = plan.instance
-        current = {}
-        if plan.existing:
-            current = {s.signatory_id: s for s in declaration.signatures.all()}
-        changed = False
-        for slug, values in plan.extra["signatures"]:
-            signature = current.pop(signatory_ids[slug], None)
-            if signature is None:
-                signature = Signature(
-                    declaration=declaration, signatory_id=signatory_ids[slug]
-                )
-            different = {
-                name: value
-                for name, value in values.items()
-                if getattr(signature, name) != value
-            }
-            if different or signature.pk is None:
-                for name, value in different.items():
-                    setattr(signature, name, value)
-                signature.save()
-                changed = True
-        if current:
-            Signature.objects.filter(pk__in=[s.pk for s in current.values()]).delete()
-            changed = True
-        return changed
+        return sync_by_signatory(
+            declaration.signatures.all() if plan.existing else [],
+            plan.extra["signatures"],
+            signatory_ids,
+            lambda signatory_id: Signature(
+                declaration=declaration, signatory_id=signatory_id
+            ),
+        )
 
     def doomed(self, section):
         """Primary keys of rows in `section` that the document does not contain."""
@@ -823,6 +794,32 @@ class Importer:
     def missing_counts(self):
         """How many rows --prune would delete, per section (for the prompt)."""
         return {section: len(self.doomed(section)) for section in SECTION_MODELS}
+
+
+def sync_by_signatory(rows, planned, signatory_ids, new_row):
+    """Make `rows` (one per signatory: a declaration's positions, a group's
+    memberships) exactly `planned`, [(signatory slug, {field: value})]:
+    save what differs, create what is missing, delete the rest. True if
+    anything changed."""
+    current = {row.signatory_id: row for row in rows}
+    changed = False
+    for slug, values in planned:
+        row = current.pop(signatory_ids[slug], None)
+        if row is None:
+            row = new_row(signatory_ids[slug])
+        different = {
+            name: value for name, value in values.items() if getattr(row, name) != value
+        }
+        if different or row.pk is None:
+            for name, value in different.items():
+                setattr(row, name, value)
+            row.save()
+            changed = True
+    if current:
+        leftover = list(current.values())
+        type(leftover[0]).objects.filter(pk__in=[row.pk for row in leftover]).delete()
+        changed = True
+    return changed
 
 
 def import_document(document, dry_run=False, prune=False, comment="Imported"):

@@ -455,9 +455,9 @@ def test_a_group_membership_ending_before_it_starts_is_refused_in_the_admin(
     assert not member.memberships.exists()
 
 
-def test_an_alias_already_another_signatorys_is_refused_in_the_admin(editor_client):
-    SignatoryFactory(name="United Kingdom")
-    response = editor_client.post(
+def add_ukraine(client, other_names):
+    """Add the signatory Ukraine in the admin with these other names."""
+    return client.post(
         reverse("admin:summits_signatory_add"),
         {
             "name": "Ukraine",
@@ -466,10 +466,17 @@ def test_an_alias_already_another_signatorys_is_refused_in_the_admin(editor_clie
             "country": "UA",
             "website": "",
             "description": "",
-            **inline("aliases", [{"name": "United  Kingdom", "kind": "short"}]),
+            **inline("aliases", other_names),
             **inline("memberships", []),
             **inline("signatures", []),
         },
+    )
+
+
+def test_an_alias_already_another_signatorys_is_refused_in_the_admin(editor_client):
+    SignatoryFactory(name="United Kingdom")
+    response = add_ukraine(
+        editor_client, [{"name": "United  Kingdom", "kind": "short"}]
     )
     assert response.status_code == 200
     assert "already a name of United Kingdom" in response.content.decode()
@@ -477,19 +484,8 @@ def test_an_alias_already_another_signatorys_is_refused_in_the_admin(editor_clie
 
 
 def test_the_same_alias_twice_in_one_form_is_refused(editor_client):
-    response = editor_client.post(
-        reverse("admin:summits_signatory_add"),
-        {
-            "name": "Ukraine",
-            "slug": "ukraine",
-            "kind": "country",
-            "country": "UA",
-            "website": "",
-            "description": "",
-            **inline("aliases", [{"name": "Ukr", "kind": "short"}, {"name": "UKR"}]),
-            **inline("memberships", []),
-            **inline("signatures", []),
-        },
+    response = add_ukraine(
+        editor_client, [{"name": "Ukr", "kind": "short"}, {"name": "UKR"}]
     )
     assert response.status_code == 200
     assert "This other name is listed twice." in response.content.decode()
