@@ -158,6 +158,16 @@ def parse_document(data):
         if messages:
             raise ImportErrors(messages[:MAX_REPORTED_ERRORS], total=len(messages))
         document = upgrade_v1(document)
+    # `iso3` stays reserved (the code follows from `country`): a document
+    # that fills it is refused, never silently dropped.
+    unsupported = [
+        f"$.signatories[{index}].iso3 (signatory {item['slug']!r}): this site "
+        "does not store iso3 (it follows from country); nothing was imported."
+        for index, item in enumerate(document["signatories"])
+        if item.get("iso3")
+    ]
+    if unsupported:
+        raise ImportErrors(unsupported)
     return with_optional_parts(document)
 
 

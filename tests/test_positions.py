@@ -389,3 +389,17 @@ def test_a_version_1_document_imports_and_exports_as_version_2(tmp_path, setting
         assert after["ratified_on"] == before["ratified_on"]
         assert after["source_url"] == before["source_url"]
     assert {d["topic"] for d in document["declarations"]} == {"ai"}
+
+
+def test_a_filled_reserved_iso3_is_refused_not_dropped(tmp_path):
+    from django.core.management.base import CommandError
+
+    SignatureFactory(signatory__name="United Kingdom", signatory__slug="uk")
+    document = json.loads(export())
+    document["signatories"][0]["iso3"] = "GBR"
+    Signature.objects.all().delete()
+    with pytest.raises(CommandError) as error:
+        import_file(write_document(tmp_path, document))
+    assert "$.signatories[0].iso3 (signatory 'uk'): this site does not store" in str(
+        error.value
+    )
