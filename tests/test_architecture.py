@@ -120,7 +120,8 @@ def forbidden_words():
         words[config.name] = f"the app {config.label}"
         for model in config.get_models(include_auto_created=True):
             words[model.__name__] = f"the model {model._meta.label}"
-            words[model._meta.model_name] = f"the model {model._meta.label}"
+            if model._meta.model_name not in ORDINARY_WORDS:  # a regex group()
+                words[model._meta.model_name] = f"the model {model._meta.label}"
             for field in model._meta.get_fields():
                 if field.name not in generic:
                     words.setdefault(
