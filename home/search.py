@@ -18,7 +18,7 @@ from django.utils.functional import cached_property
 from articles.models import Article
 from core import search
 from pages.models import Page
-from summits.models import Declaration, Signatory, Summit
+from summits.models import Declaration, Group, Series, Signatory, Summit
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ SOURCES = (
     Source("summit", "Summit", Summit),
     Source("declaration", "Declaration", Declaration, related=("summit",)),
     Source("signatory", "Signatory", Signatory),
+    Source("series", "Series", Series),
+    Source("group", "Group", Group),
     Source("article", "Article", Article),
     Source("page", "Page", Page),
 )

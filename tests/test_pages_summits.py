@@ -580,10 +580,12 @@ PAGES = {
     ),
     "matrix": (
         lambda s: reverse("summits:declaration_compare") + "?kind=all&d=all",
-        3,
+        # the groups for the form, the declarations, the signatures, the menus
+        4,
     ),
-    "signatory_list": (lambda s: reverse("summits:signatory_list"), 2),
-    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 4),
+    "signatory_list": (lambda s: reverse("summits:signatory_list"), 3),
+    # + its other names and its groups
+    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 6),
 }
 
 
