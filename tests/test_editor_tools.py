@@ -259,3 +259,19 @@ def test_the_revision_compare_shows_dates_as_people_write_them(admin_client, set
 def current_edit_token(page):
     page.refresh_from_db()
     return page.updated_at.isoformat()
+
+
+def test_the_roles_use_the_library_and_only_editors_delete_from_it():
+    from django.contrib.auth.models import Group
+
+    def codenames(name):
+        group = Group.objects.get(name=name)
+        return set(group.permissions.values_list("codename", flat=True))
+
+    assert {"view_image", "add_image", "change_image", "delete_image"} <= codenames(
+        "Editors"
+    )
+    assert {"view_image", "add_image", "change_image"} <= codenames("Contributors")
+    assert "delete_image" not in codenames("Contributors")
+    assert {"add_page", "change_page"} <= codenames("Contributors")
+    assert "delete_page" not in codenames("Contributors")
