@@ -11,9 +11,13 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.generic import DetailView, ListView, TemplateView
 
-from core.views import NavSectionMixin, PublishedOrPreviewMixin
+from core import seo
+from core.views import NavSectionMixin, PublishedOrPreviewMixin, frameable
 from summits.matrix import KIND_CHOICES, build_matrix, find_group, kind_choices
 from summits.models import (
     Declaration,
@@ -166,6 +170,8 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
             signature_groups=[
                 (Signature.Status(status), rows) for status, rows in groups.items()
             ],
+            # All positions, for the map: the rows the tables already loaded.
+            positions=signatures,
             recorded_count=len(signatures),
             signed_count=signed,
             declined_count=len(groups[DECLINED]),
@@ -184,8 +190,39 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
                 else None
             ),
             articles=published_articles(declaration.articles),
+            embed_snippet=embed_snippet(declaration),
         )
         return context
+
+
+def embed_snippet(declaration):
+    """The <iframe> code a partner site pastes to show the declaration's map."""
+    return format_html(
+        '<iframe src="{}" title="{}: who signed, on a world map" width="100%" '
+        'height="560" loading="lazy"></iframe>',
+        seo.absolute(reverse("summits:declaration_embed", args=[declaration.slug])),
+        declaration.title,
+    )
+
+
+@frameable
+def declaration_embed(request, slug):
+    """A compact page of the declaration's map and counts, for partner sites'
+    iframes: the one page that may be framed. Public declarations only."""
+    declaration = get_object_or_404(Declaration.objects.public(), slug=slug)
+    positions = [s for group in signatures_by_status(declaration).values() for s in group]
+    statuses = [p.status for p in positions]
+    return render(
+        request,
+        "summits/declaration_embed.html",
+        {
+            "declaration": declaration,
+            "positions": positions,
+            "counts": declaration.count_summary(
+                statuses.count(SIGNED), statuses.count(DECLINED)
+            ),
+        },
+    )
 
 
 # Spreadsheet programs run a cell that starts with one of these as a formula
@@ -363,6 +400,19 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
         return context
 
 
+def latest_map(declarations):
+    """The latest of `declarations` (already loaded) and its positions, for
+    the world map of a series or group page: one query, none if empty."""
+    dated = [d for d in declarations if d.adopted_on]
+    latest = max(dated, key=lambda d: (d.adopted_on, d.pk)) if dated else None
+    if latest is None and declarations:
+        latest = declarations[0]
+    if latest is None:
+        return {"latest_declaration": None, "latest_positions": []}
+    positions = list(latest.signatures.select_related("signatory"))
+    return {"latest_declaration": latest, "latest_positions": positions}
+
+
 class SeriesListView(ListView):
     """Series with at least one published summit, each with those summits."""
 
@@ -422,6 +472,10 @@ class SeriesDetailView(DetailView):
                 )
             )
         )
+        declarations = [
+            d for summit in context["summits"] for d in summit.published_declarations
+        ]
+        context.update(latest_map(declarations))
         return context
 
 
@@ -511,4 +565,5 @@ class GroupDetailView(DetailView):
         )
         context["memberships"] = memberships
         context["tallies"] = group_tallies(memberships, declarations)
+        context.update(latest_map(declarations))
         return context
