@@ -120,7 +120,7 @@ def render(card):
         y += title_font.size + 12
     y += 16
     picture_box = (WIDTH * 0.42, y, WIDTH - MARGIN, HEIGHT - MARGIN - 40)
-    lines_width = text_width if card.picture is None else picture_box[0] - 2 * MARGIN
+    lines_width = text_width if card.picture is None else picture_box[0] - MARGIN - 24
     for fact in card.lines:
         for line in _wrap(draw, fact, font(30), lines_width, 2):
             draw.text((MARGIN, y), line, font=font(30), fill=INK)

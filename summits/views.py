@@ -87,6 +87,29 @@ class SummitDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
         return context
 
 
+class PositionRows(list):
+    """One status's rows of a declaration's table, with what they share.
+
+    `shared_date` and `shared_source` are set when every row (two or more)
+    has the same date and the same source: on a phone, the table says them
+    once ("All signed on 1 November 2023 · Source") instead of on each line.
+    """
+
+    shared_date = None
+    shared_source = ""
+
+    @classmethod
+    def of(cls, rows):
+        grouped = cls(rows)
+        if len(rows) > 1:
+            dates = {row.status_date for row in rows}
+            sources = {row.source_url for row in rows}
+            if len(dates) == 1 and len(sources) == 1:
+                grouped.shared_date = dates.pop()
+                grouped.shared_source = sources.pop()
+        return grouped
+
+
 def signatures_by_status(declaration):
     """{status: [signatures by signatory name]}, signed first, in one query."""
     groups = {status: [] for status in Signature.Status.values}
@@ -168,7 +191,8 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
         reported = declaration.reported_signatory_count
         context.update(
             signature_groups=[
-                (Signature.Status(status), rows) for status, rows in groups.items()
+                (Signature.Status(status), PositionRows.of(rows))
+                for status, rows in groups.items()
             ],
             # All positions, for the map: the rows the tables already loaded.
             positions=signatures,
@@ -400,17 +424,22 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
         return context
 
 
-def latest_map(declarations):
+def latest_map(declarations, members=None):
     """The latest of `declarations` (already loaded) and its positions, for
-    the world map of a series or group page: one query, none if empty."""
+    the world map of a series or group page: one query, none if empty.
+
+    `members` (signatory ids) narrows the positions to a group's members:
+    a group page maps how its members stood, no one else."""
     dated = [d for d in declarations if d.adopted_on]
     latest = max(dated, key=lambda d: (d.adopted_on, d.pk)) if dated else None
     if latest is None and declarations:
         latest = declarations[0]
     if latest is None:
         return {"latest_declaration": None, "latest_positions": []}
-    positions = list(latest.signatures.select_related("signatory"))
-    return {"latest_declaration": latest, "latest_positions": positions}
+    positions = latest.signatures.select_related("signatory")
+    if members is not None:
+        positions = positions.filter(signatory_id__in=members)
+    return {"latest_declaration": latest, "latest_positions": list(positions)}
 
 
 class SeriesListView(ListView):
@@ -441,7 +470,8 @@ class SeriesListView(ListView):
 
 class SeriesDetailView(DetailView):
     """A series: its published summits in order, each with its declarations
-    and their signed and declined counts. Three queries, whatever the size."""
+    and their signed and declined counts. Four queries, whatever the size
+    (the fourth: the positions on the latest declaration, for its map)."""
 
     template_name = "summits/series_detail.html"
     context_object_name = "series"
@@ -541,7 +571,8 @@ def group_tallies(memberships, declarations):
 class GroupDetailView(DetailView):
     """A group: its public members with their dates, and per published
     declaration how many members signed, declined or were not recorded.
-    Four queries, whatever the size (pinned in tests)."""
+    Five queries, whatever the size (pinned in tests), the fifth for the map
+    of the members' positions on the latest declaration."""
 
     template_name = "summits/group_detail.html"
     context_object_name = "group"
@@ -565,5 +596,7 @@ class GroupDetailView(DetailView):
         )
         context["memberships"] = memberships
         context["tallies"] = group_tallies(memberships, declarations)
-        context.update(latest_map(declarations))
+        context.update(
+            latest_map(declarations, members=[m.signatory_id for m in memberships])
+        )
         return context

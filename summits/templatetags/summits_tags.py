@@ -63,3 +63,11 @@ def world_map(positions, heading_id="map"):
         "off_map": drawn.off_map,
         "heading_id": heading_id,
     }
+
+
+@register.simple_tag
+def timeline_graphic(summits, today=None):
+    """The summits on a line of years (summits.timeline), or nothing."""
+    from summits.timeline import timeline_svg
+
+    return timeline_svg(list(summits), today)
