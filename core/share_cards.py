@@ -128,7 +128,9 @@ def render(card):
     if card.picture is not None and picture_box[3] - picture_box[1] > 60:
         legend_x, legend_y = _draw_picture(image, card.picture, picture_box)
         for colour, words in card.legend:
-            draw.rectangle((legend_x, legend_y + 14, legend_x + 18, legend_y + 32), fill=colour)
+            draw.rectangle(
+                (legend_x, legend_y + 14, legend_x + 18, legend_y + 32), fill=colour
+            )
             draw.text((legend_x + 26, legend_y + 10), words, font=font(22), fill=MUTED)
             legend_x += 26 + draw.textlength(words, font=font(22)) + 28
     mark = f"◆ {settings.SITE_NAME}"

@@ -424,8 +424,10 @@ class Summit(
         place = ", ".join(
             part for part in (self.city, self.host_country.name or "") if part
         )
-        when = str(self.starts) if self.starts == self.ends else (
-            f"{self.starts} – {self.ends}"
+        when = (
+            str(self.starts)
+            if self.starts == self.ends
+            else (f"{self.starts} – {self.ends}")
         )
         return ShareCard(
             title=self.name, eyebrow="Summit", lines=tuple(filter(None, (when, place)))

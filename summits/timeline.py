@@ -27,9 +27,7 @@ def _x(day, first, last):
 def summary(summits):
     parts = [f"{s.name}, {s.starts.display()}" for s in summits]
     count = len(summits)
-    return f"Timeline of {count} summit{'s' if count != 1 else ''}: " + "; ".join(
-        parts
-    )
+    return f"Timeline of {count} summit{'s' if count != 1 else ''}: " + "; ".join(parts)
 
 
 def timeline_svg(summits, today=None):
@@ -57,10 +55,7 @@ def timeline_svg(summits, today=None):
         '<line class="timeline-graphic__stem" x1="{}" x2="{}" y1="{}" y2="{}"/>'
         '<text class="timeline-graphic__label" x="{}" y="{}" text-anchor="{}">'
         "{}</text>",
-        (
-            _dot(summit, i, first, last, today)
-            for i, summit in enumerate(summits)
-        ),
+        (_dot(summit, i, first, last, today) for i, summit in enumerate(summits)),
     )
     return format_html(
         '<svg class="timeline-graphic" xmlns="http://www.w3.org/2000/svg" '

@@ -234,7 +234,9 @@ def declaration_embed(request, slug):
     """A compact page of the declaration's map and counts, for partner sites'
     iframes: the one page that may be framed. Public declarations only."""
     declaration = get_object_or_404(Declaration.objects.public(), slug=slug)
-    positions = [s for group in signatures_by_status(declaration).values() for s in group]
+    positions = [
+        s for group in signatures_by_status(declaration).values() for s in group
+    ]
     statuses = [p.status for p in positions]
     return render(
         request,

@@ -14,7 +14,6 @@ from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
 
-from summits.models import Signature
 from summits.world_map import SHAPES, WorldMap
 from tests.factories import (
     ArticleFactory,
@@ -152,15 +151,13 @@ def test_series_and_group_pages_map_their_latest_declaration(client, bletchley):
 
 CARD_URLS = {
     "summit": lambda: SummitFactory(),
-    "declaration": lambda: SignatureFactory(
-        signatory=SignatoryFactory(country="GB")
-    ).declaration,
+    "declaration": lambda: (
+        SignatureFactory(signatory=SignatoryFactory(country="GB")).declaration
+    ),
     "signatory": lambda: SignatureFactory().signatory,
     "article": lambda: ArticleFactory(),
     "series": lambda: SummitFactory(series=SeriesFactory()).series,
-    "group": lambda: MembershipFactory(
-        signatory=SignatureFactory().signatory
-    ).group,
+    "group": lambda: MembershipFactory(signatory=SignatureFactory().signatory).group,
 }
 
 
@@ -189,9 +186,7 @@ def test_a_card_changes_when_its_record_changes(client, bletchley):
     url = bletchley.get_absolute_url() + "card.png"
     before = client.get(url).content
     assert client.get(url).content == before  # served again, unchanged
-    SignatureFactory(
-        declaration=bletchley, signatory=SignatoryFactory(country="BR")
-    )
+    SignatureFactory(declaration=bletchley, signatory=SignatoryFactory(country="BR"))
     after_signature = client.get(url).content
     assert after_signature != before
     bletchley.title = "The Bletchley Park Declaration"
@@ -231,12 +226,22 @@ def test_a_draft_has_no_card_and_no_embed(client, kind):
     }
     draft = factories[kind](draft=True)
     response = client.get(draft.get_absolute_url() + "card.png")
-    unknown = client.get(draft.get_absolute_url().replace(draft.slug, "nope") + "card.png")
+    unknown = client.get(
+        draft.get_absolute_url().replace(draft.slug, "nope") + "card.png"
+    )
     assert response.status_code == unknown.status_code == 404
     assert response.content == unknown.content
     if kind == "declaration":
-        assert client.get(reverse("summits:declaration_embed", args=[draft.slug])).status_code == 404
-        assert client.get(reverse("summits:declaration_embed", args=["nope"])).status_code == 404
+        assert (
+            client.get(
+                reverse("summits:declaration_embed", args=[draft.slug])
+            ).status_code
+            == 404
+        )
+        assert (
+            client.get(reverse("summits:declaration_embed", args=["nope"])).status_code
+            == 404
+        )
 
 
 def test_a_signatory_only_on_a_draft_has_no_card(client):
