@@ -297,3 +297,26 @@ def test_the_declaration_page_offers_the_embed_code(client, bletchley):
     # copied code is valid HTML.
     assert f"&lt;iframe src=&quot;{embed_url}&quot;" in html
     assert "title=&quot;The &amp;quot;Bletchley&amp;quot; &amp;lt;Declaration" in html
+
+
+# ---------- Timeline ----------
+
+
+def test_the_home_and_series_pages_draw_the_summits_on_a_timeline(client):
+    series = SeriesFactory()
+    SummitFactory(name="AI Safety Summit", city="Bletchley", starts_on="2023-11-01",
+                  ends_on="2023-11-02", series=series)  # fmt: skip
+    SummitFactory(name="AI Action Summit", city="Paris", starts_on="2025-02-10",
+                  ends_on="2025-02-11", series=series)  # fmt: skip
+    SummitFactory(name="Hidden Summit", city="Nowhere", draft=True, series=series)
+    for url in ("/", series.get_absolute_url()):
+        html = client.get(url).content.decode()
+        start = html.index('<svg class="timeline-graphic"')
+        svg = ET.fromstring(html[start : html.index("</svg>", start) + 6])
+        assert svg.get("role") == "img"
+        label = svg.get("aria-label")
+        assert label.startswith("Timeline of 2 summits: AI Safety Summit, 1 November")
+        assert "AI Action Summit, 10 February 2025" in label
+        texts = [t.text for t in svg.iter(f"{SVG}text")]
+        assert "Bletchley · 1 Nov 2023" in texts and "2024" in texts
+        assert "Hidden" not in html[start : html.index("</svg>", start)]
