@@ -1,4 +1,6 @@
-"""Views that belong to no content app: the markdown editor's tools, media.
+"""Views that belong to no content app: the markdown editor's tools, media,
+share cards (`ShareCardView`) and the `frameable` decorator of the one page
+partners may put in an iframe.
 
 django-markdownx ships a preview view and an upload view that anyone may call
 and that trust the browser (CVE-2024-2319 and friends). We mount our own views
