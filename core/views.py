@@ -1,4 +1,6 @@
-"""Views that belong to no content app: the markdown editor's tools, media.
+"""Views that belong to no content app: the markdown editor's tools, media,
+share cards (`ShareCardView`) and the `frameable` decorator of the one page
+partners may put in an iframe.
 
 django-markdownx ships a preview view and an upload view that anyone may call
 and that trust the browser (CVE-2024-2319 and friends). We mount our own views
@@ -10,16 +12,20 @@ rendered by our one sanitising pipeline, uploads decoded and re-encoded by
 import logging
 from functools import wraps
 
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.views import static
+from django.views import View, static
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from core.markdown import render_preview
 from core.models import Image
+from core.share_cards import card_png
 from core.uploads import clean_image
 
 logger = logging.getLogger(__name__)
@@ -232,3 +238,45 @@ def media(request, path):
     # Uploads get new random names rather than being changed in place.
     patch_cache_control(response, public=True, max_age=MEDIA_MAX_AGE)
     return response
+
+
+# What a page that may be framed by any site replaces in the policy.
+FRAMEABLE_POLICY = {"frame-ancestors": ["*"]}
+
+
+def frameable(view):
+    """Let any site put this view's page in an <iframe>; every other page
+    keeps `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
+
+    The policy is written into the response's own header (django-csp leaves
+    a header that is already set alone) rather than left to `csp_replace`'s
+    attribute: the page cache keeps headers, not attributes, so a cached
+    copy would otherwise come back with the site's `'none'`.
+    """
+
+    @xframe_options_exempt
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Content-Security-Policy"] = build_policy(replace=FRAMEABLE_POLICY)
+        return response
+
+    return wrapped
+
+
+class ShareCardView(View):
+    """`<a record's page>card.png`: the record's share card (core.share_cards).
+
+    Only what `model.objects.public()` lets a visitor see has a card; a draft
+    or an unknown slug answers the same plain 404, so the URL reveals nothing.
+    """
+
+    model = None
+
+    def get(self, request, slug):
+        record = get_object_or_404(self.model.objects.public(), slug=slug)
+        png, digest = card_png(record.share_card())
+        response = HttpResponse(png, content_type="image/png")
+        response["ETag"] = f'"{digest}"'
+        patch_cache_control(response, public=True, max_age=60 * 60)
+        return response

@@ -515,11 +515,12 @@ def grow_group(group, count):
 @pytest.mark.parametrize(
     "grow, factory, expected",
     [
-        # the series, its summits, their declarations with counts; the menus
-        (grow_series, SeriesFactory, 4),
-        # the group, its public members, the declarations, their positions;
-        # the menus of editors' pages
-        (grow_group, GroupFactory, 5),
+        # the series, its summits, their declarations with counts, the
+        # positions on the latest one (its world map); the menus
+        (grow_series, SeriesFactory, 5),
+        # the group, its public members, the declarations, their positions,
+        # the members' positions on the latest one (its world map); the menus
+        (grow_group, GroupFactory, 6),
     ],
 )
 def test_series_and_group_pages_cost_the_same_queries_as_data_grows(
