@@ -28,6 +28,7 @@ from editorial.admin import (
     FollowedRows,
     HistoryAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
 )
 from summits.forms import BulkAddSignaturesForm
 from summits.models import (
@@ -199,6 +200,7 @@ class SummitAdmin(
     EditConflictAdminMixin,
     AuditTrailAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
     PublishableAdmin,
 ):
     list_display = ["name", "starts_on", "city", "host_country", "publication"]
@@ -221,6 +223,7 @@ class DeclarationAdmin(
     EditConflictAdminMixin,
     AuditTrailAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
     PublishableAdmin,
 ):
     list_display = [

@@ -105,7 +105,7 @@ class TestContributor:
     ):
         response = contributor_client.post(
             reverse("admin:articles_article_add"),
-            article_form(status=Status.PUBLISHED),
+            article_form(_publish="Publish"),
         )
         assert response.status_code == 200
         assert "Only editors can publish" in response.content.decode()
@@ -118,7 +118,7 @@ class TestContributor:
         url = reverse("admin:articles_article_change", args=[draft.pk])
         response = contributor_client.post(
             url,
-            article_form(title=draft.title, slug=draft.slug, status=Status.PUBLISHED),
+            article_form(title=draft.title, slug=draft.slug, _publish="Publish"),
         )
         assert response.status_code == 200
         assert "Only editors can publish" in response.content.decode()
@@ -284,7 +284,7 @@ class TestEditor:
         client.force_login(staff_in(django_user_model, "eda", "Editors"))
         response = client.post(
             reverse("admin:articles_article_add"),
-            article_form(status=Status.PUBLISHED),
+            article_form(_publish="Publish"),
         )
         assert response.status_code == 302
         assert Article.objects.published().count() == 1
@@ -301,6 +301,12 @@ def _editor_groups_migration():
     from importlib import import_module
 
     return import_module("editorial.migrations.0002_editor_groups")
+
+
+def _review_permissions_migration():
+    from importlib import import_module
+
+    return import_module("editorial.migrations.0004_review_permissions")
 
 
 def _group_permissions():
@@ -327,4 +333,5 @@ def test_the_editor_groups_come_from_editorial_and_are_never_duplicated():
     # And on a database without them, it makes them as they were.
     Group.objects.filter(name__in=["Editors", "Contributors"]).delete()
     _editor_groups_migration().create_groups(apps, None)
+    _review_permissions_migration().grant(apps, None)
     assert _group_permissions() == made_by_migrations
