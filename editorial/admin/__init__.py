@@ -17,6 +17,7 @@ dashboard (`dashboard.py`), and knows no content app: a model becomes
 versioned by `reversion.register` in its app.
 """
 
+from editorial.admin import lockouts  # noqa: F401  (axes' logs: superusers only)
 from editorial.admin.audit import AuditTrailAdminMixin
 from editorial.admin.conflicts import EditConflictAdminMixin
 from editorial.admin.history import FollowedRows, HistoryAdminMixin
