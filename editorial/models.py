@@ -136,14 +136,14 @@ class SlugRedirect(models.Model):
 
 
 class ReviewState(models.TextChoices):
-    OPEN = "open", "Waiting for review"
-    PUBLISHED = "published", "Published"
+    OPEN = "waiting", "Waiting for review"
+    PUBLISHED = "approved", "Published"
     SENT_BACK = "sent_back", "Sent back"
 
 
 class ReviewRequestQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(state=ReviewState.OPEN)
+        return self.filter(outcome=ReviewState.OPEN)
 
     def for_object(self, obj):
         return self.filter(
@@ -164,7 +164,7 @@ class ReviewRequest(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     content_object = GenericForeignKey("content_type", "object_id")
-    state = models.CharField(
+    outcome = models.CharField(
         max_length=10,
         choices=ReviewState.choices,
         default=ReviewState.OPEN,
@@ -199,7 +199,7 @@ class ReviewRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id"],
-                condition=models.Q(state="open"),
+                condition=models.Q(outcome="waiting"),
                 name="one_open_review_per_item",
             )
         ]
@@ -207,9 +207,9 @@ class ReviewRequest(models.Model):
     def __str__(self):
         return f"Review of {self.content_type.name} #{self.object_id}"
 
-    def close(self, state, user, comment=""):
-        self.state = state
+    def close(self, outcome, user, comment=""):
+        self.outcome = outcome
         self.decided_by = user
         self.decided_at = timezone.now()
         self.comment = comment
-        self.save(update_fields=["state", "decided_by", "decided_at", "comment"])
+        self.save(update_fields=["outcome", "decided_by", "decided_at", "comment"])

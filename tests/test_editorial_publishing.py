@@ -165,7 +165,7 @@ class TestReview:
         response = post_article(client, draft, "_submit_review")
         assert response.status_code == 302
         review = ReviewRequest.objects.get()
-        assert review.state == ReviewState.OPEN
+        assert review.outcome == ReviewState.OPEN
         assert review.requested_by == contributor
         assert review.content_object == draft
         # The editors are told, with a link to the item.
@@ -183,7 +183,7 @@ class TestReview:
         draft.refresh_from_db()
         review.refresh_from_db()
         assert draft.is_public()
-        assert review.state == ReviewState.PUBLISHED and review.decided_by == editor
+        assert review.outcome == ReviewState.PUBLISHED and review.decided_by == editor
         assert mail.outbox[-1].to == ["cora@example.org"]
 
     def test_send_back_needs_a_comment_and_the_contributor_sees_it(
@@ -198,11 +198,11 @@ class TestReview:
         assert response.status_code == 200
         assert "write a comment for the contributor" in response.content.decode()
         review.refresh_from_db()
-        assert review.state == ReviewState.OPEN
+        assert review.outcome == ReviewState.OPEN
 
         post_article(client, draft, "_send_back", review_comment="Add a source.")
         review.refresh_from_db()
-        assert review.state == ReviewState.SENT_BACK
+        assert review.outcome == ReviewState.SENT_BACK
         assert review.comment == "Add a source."
         assert mail.outbox[-1].to == ["cora@example.org"]
         assert "Add a source." in mail.outbox[-1].body
@@ -218,7 +218,7 @@ class TestReview:
         done = SummitFactory(draft=True, name="Decided one")
         ReviewRequest.objects.create(content_object=waiting, requested_by=contributor)
         ReviewRequest.objects.create(
-            content_object=done, requested_by=contributor, state=ReviewState.SENT_BACK
+            content_object=done, requested_by=contributor, outcome=ReviewState.SENT_BACK
         )
         client.force_login(editor)
         page = client.get(reverse("admin:editorial_reviewrequest_changelist"))

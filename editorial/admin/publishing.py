@@ -256,7 +256,7 @@ class PublishButtonsAdminMixin(EditorialChangeFormMixin):
                 .select_related("requested_by", "decided_by")
                 .first()
             )
-        open_review = latest if latest and latest.state == ReviewState.OPEN else None
+        open_review = latest if latest and latest.outcome == ReviewState.OPEN else None
         buttons = []
         if state == "draft":
             buttons.append((SAVE_DRAFT, "Save draft", False))
@@ -280,7 +280,7 @@ class PublishButtonsAdminMixin(EditorialChangeFormMixin):
             "may_publish": may_publish,
             "open_review": open_review,
             "sent_back": latest
-            if latest and latest.state == ReviewState.SENT_BACK and state == "draft"
+            if latest and latest.outcome == ReviewState.SENT_BACK and state == "draft"
             else None,
             "can_send_back": may_publish and open_review is not None,
             "comment_field": REVIEW_COMMENT,

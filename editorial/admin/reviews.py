@@ -11,8 +11,8 @@ from editorial.models import ReviewRequest, ReviewState
 class ReviewStateFilter(admin.SimpleListFilter):
     """Open requests first: the list opens on what waits."""
 
-    title = "state"
-    parameter_name = "state"
+    title = "outcome"
+    parameter_name = "outcome"
 
     def lookups(self, request, model_admin):
         return [*ReviewState.choices, ("all", "All")]
@@ -29,14 +29,21 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value() or ReviewState.OPEN
-        return queryset if value == "all" else queryset.filter(state=value)
+        return queryset if value == "all" else queryset.filter(outcome=value)
 
 
 @admin.register(ReviewRequest)
 class ReviewRequestAdmin(admin.ModelAdmin):
     """Review requests, read-only: they change through the item's buttons."""
 
-    list_display = ["item", "kind", "requested_by", "requested_at", "state", "comment"]
+    list_display = [
+        "item",
+        "kind",
+        "requested_by",
+        "requested_at",
+        "outcome",
+        "comment",
+    ]
     list_filter = [ReviewStateFilter]
     list_select_related = ["content_type", "requested_by"]
     fields = [
@@ -44,7 +51,7 @@ class ReviewRequestAdmin(admin.ModelAdmin):
         "kind",
         "requested_by",
         "requested_at",
-        "state",
+        "outcome",
         "decided_by",
         "decided_at",
         "comment",
