@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "exchange",
     "reversion",
     "editorial",
+    "inbox",
     "axes",
 ]
 
