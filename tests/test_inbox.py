@@ -31,9 +31,11 @@ FEED_BYTES = FEED.read_bytes()
 
 ARTICLE_PAGE = b"""<!doctype html><html><head>
 <title>Fallback title | Example</title>
-<meta property="og:title" content="Seoul summit: sixteen AI companies sign safety commitments">
+<meta property="og:title"
+  content="Seoul summit: sixteen AI companies sign safety commitments">
 <meta property="og:site_name" content="Example Times">
-<meta property="og:description" content="Companies agreed to publish frontier AI safety frameworks.">
+<meta property="og:description"
+  content="Companies agreed to publish frontier AI safety frameworks.">
 <meta property="og:image" content="https://img.example/seoul.jpg">
 <script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
   {"@type": "WebPage", "name": "x"},
@@ -45,7 +47,8 @@ ARTICLE_PAGE = b"""<!doctype html><html><head>
 </head><body><p>Text.</p></body></html>"""
 
 JSON_LD_ONLY_PAGE = b"""<html><head><title>Site | Only JSON-LD</title>
-<script type="application/ld+json">{"@type": "Article", "headline": "AI safety in Seoul",
+<script type="application/ld+json">
+{"@type": "Article", "headline": "AI safety in Seoul",
  "datePublished": "2024-05-22", "author": {"name": "Ana Ruiz"},
  "publisher": {"name": "Ledger"}, "description": "Frontier AI firms agree.",
  "image": {"url": "https://img.example/a.png"}}</script></head><body></body></html>"""
@@ -190,7 +193,8 @@ class TestJsonFeedAndAtom:
         path = tmp_path / "atom.xml"
         path.write_text(
             '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            "<title>Atom News</title><id>urn:a</id><updated>2023-11-02T00:00:00Z</updated>"
+            "<title>Atom News</title><id>urn:a</id>"
+            "<updated>2023-11-02T00:00:00Z</updated>"
             "<entry><title>Bletchley Declaration signed</title><id>urn:a:1</id>"
             '<link href="https://atom.example/b"/><updated>2023-11-02T00:00:00Z</updated>'
             "<summary>Frontier AI risks need cooperation.</summary></entry></feed>"
