@@ -257,3 +257,20 @@ class TestReview:
         post_article(client, draft, "_submit_review")
         assert ReviewRequest.objects.open().count() == 1
         assert mail.outbox == []
+
+
+def test_reverting_restores_the_versions_state_with_a_plain_save(staff_client):
+    """The revert screen (reversion's own template) keeps Django's Save button:
+    the version's status comes back with the rest of it."""
+    import reversion
+    from reversion.models import Version
+
+    article = Article.objects.create(title="Bletchley", slug="bletchley", body="x")
+    with reversion.create_revision():
+        article.save()
+    article.status = Status.PUBLISHED
+    article.save()
+    version = Version.objects.get_for_object(article).get()
+    url = reverse("admin:articles_article_revision", args=[article.pk, version.pk])
+    html = staff_client.get(url).content.decode()
+    assert 'name="_save"' in html

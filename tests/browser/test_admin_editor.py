@@ -48,7 +48,7 @@ def test_an_editor_writes_an_article_with_a_live_preview(
     assert "<script" not in preview.inner_html()
     screenshot("admin-article-editor")
 
-    page.click("input[name=_continue]")
+    page.click("input[name=_save_draft]")
     page.wait_for_selector(".messagelist .success")
     screenshot("admin-article-saved")
     assert errors == []
