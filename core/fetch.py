@@ -46,13 +46,13 @@ class FetchedResponse:
     status: int
     content_type: str  # e.g. "text/html", without parameters
     charset: str
-    body: bytes
+    content: bytes
 
     def text(self):
         try:
-            return self.body.decode(self.charset or "utf-8", errors="replace")
+            return self.content.decode(self.charset or "utf-8", errors="replace")
         except LookupError:  # a charset Python does not know
-            return self.body.decode("utf-8", errors="replace")
+            return self.content.decode("utf-8", errors="replace")
 
 
 def user_agent():
@@ -174,7 +174,7 @@ def fetch(url, accept="*/*"):
                 continue
             if response.status >= 400:
                 raise FetchError(f"{url} answered {response.status} {response.reason}.")
-            body = _read_capped(response, url, deadline)
+            content = _read_capped(response, url, deadline)
         except FetchError:
             raise
         except ssl.SSLError as error:
@@ -194,7 +194,7 @@ def fetch(url, accept="*/*"):
             status=response.status,
             content_type=header.get_content_type(),
             charset=header.get_param("charset") or "",
-            body=body,
+            content=content,
         )
     raise FetchError(
         f"Too many redirects (more than {max_redirects}), starting at {seen[0]}."

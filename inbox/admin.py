@@ -13,20 +13,20 @@ from django.utils.html import format_html, format_html_join
 from core.admin import ADMIN_CSS
 from editorial.dashboard import DashboardPanel
 from inbox.importing import ImportRefused, add_from_link, fetch_feed
-from inbox.models import Candidate, Feed
+from inbox.models import Feed, PressCandidate
 from inbox.relevance import THRESHOLD
 
 
 def dashboard_panels(request):
     """The number of new candidates (one query)."""
-    if not request.user.has_perm("inbox.view_candidate"):
+    if not request.user.has_perm("inbox.view_presscandidate"):
         return []
-    count = Candidate.objects.filter(state=Candidate.State.NEW).count()
+    count = PressCandidate.objects.filter(decision=PressCandidate.Decision.NEW).count()
     return [
         DashboardPanel(
             title="Press inbox",
             count=count,
-            url=reverse("admin:inbox_candidate_changelist"),
+            url=reverse("admin:inbox_presscandidate_changelist"),
             description="Stories from feeds and links that name our records.",
         )
     ]
@@ -35,16 +35,16 @@ def dashboard_panels(request):
 class CandidateStateFilter(admin.SimpleListFilter):
     """New candidates unless asked otherwise: the inbox opens on what waits."""
 
-    title = "state"
-    parameter_name = "state"
+    title = "decision"
+    parameter_name = "decision"
 
     def lookups(self, request, model_admin):
-        return [*Candidate.State.choices, ("all", "All")]
+        return [*PressCandidate.Decision.choices, ("all", "All")]
 
     def choices(self, changelist):
         for value, label in self.lookup_choices:
             yield {
-                "selected": (self.value() or Candidate.State.NEW) == value,
+                "selected": (self.value() or PressCandidate.Decision.NEW) == value,
                 "query_string": changelist.get_query_string(
                     {self.parameter_name: value}
                 ),
@@ -52,11 +52,11 @@ class CandidateStateFilter(admin.SimpleListFilter):
             }
 
     def queryset(self, request, queryset):
-        value = self.value() or Candidate.State.NEW
-        return queryset if value == "all" else queryset.filter(state=value)
+        value = self.value() or PressCandidate.Decision.NEW
+        return queryset if value == "all" else queryset.filter(decision=value)
 
 
-@admin.register(Candidate)
+@admin.register(PressCandidate)
 class CandidateAdmin(admin.ModelAdmin):
     """The inbox: stories with their score and matched records, one click to act."""
 
@@ -64,22 +64,22 @@ class CandidateAdmin(admin.ModelAdmin):
     # The buttons next to the title: a 1280 px screen shows them unscrolled.
     list_display = ["story", "decide", "score", "matched_records"]
     list_filter = [CandidateStateFilter, "feed"]
-    search_fields = ["title", "outlet", "url"]
+    search_fields = ["title", "outlet", "story_url"]
     readonly_fields = [
         "title",
-        "url",
+        "story_url",
         "outlet",
         "author",
         "published_on",
         "lede",
-        "image_url",
+        "picture_url",
         "feed",
         "entry_id",
         "score",
         "matched",
         "summits",
         "declarations",
-        "state",
+        "decision",
         "article",
         "decided_by",
     ]
@@ -98,17 +98,19 @@ class CandidateAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path(
-                "add-link/", view(self.add_link_view), name="inbox_candidate_add_link"
+                "add-link/",
+                view(self.add_link_view),
+                name="inbox_presscandidate_add_link",
             ),
             path(
                 "<int:pk>/accept/",
                 view(self.accept_view),
-                name="inbox_candidate_accept",
+                name="inbox_presscandidate_accept",
             ),
             path(
                 "<int:pk>/dismiss/",
                 view(self.dismiss_view),
-                name="inbox_candidate_dismiss",
+                name="inbox_presscandidate_dismiss",
             ),
             *super().get_urls(),
         ]
@@ -118,7 +120,7 @@ class CandidateAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>'
             "<br><small>{}</small>",
-            candidate.url,
+            candidate.story_url,
             candidate.title,
             ", ".join(
                 filter(None, [candidate.outlet, date_format(candidate.published_on)])
@@ -142,10 +144,13 @@ class CandidateAdmin(admin.ModelAdmin):
 
     @admin.display(description="decide")
     def decide(self, candidate):
-        if candidate.state == Candidate.State.ACCEPTED and candidate.article_id:
+        if (
+            candidate.decision == PressCandidate.Decision.ACCEPTED
+            and candidate.article_id
+        ):
             url = reverse("admin:articles_article_change", args=[candidate.article_id])
             return format_html('<a href="{}">Press item</a>', url)
-        if candidate.state != Candidate.State.NEW:
+        if candidate.decision != PressCandidate.Decision.NEW:
             return ""
         # The buttons submit the one form outside the changelist's own
         # (forms cannot nest); each names its own target.
@@ -156,16 +161,16 @@ class CandidateAdmin(admin.ModelAdmin):
         return format_html(
             button + " " + button,
             " default",
-            reverse("admin:inbox_candidate_accept", args=[candidate.pk]),
+            reverse("admin:inbox_presscandidate_accept", args=[candidate.pk]),
             "Accept",
             "",
-            reverse("admin:inbox_candidate_dismiss", args=[candidate.pk]),
+            reverse("admin:inbox_presscandidate_dismiss", args=[candidate.pk]),
             "Dismiss",
         )
 
     def changelist_view(self, request, extra_context=None):
         context = {
-            "add_link_url": reverse("admin:inbox_candidate_add_link"),
+            "add_link_url": reverse("admin:inbox_presscandidate_add_link"),
             "threshold": THRESHOLD,
             "may_decide": self.may_decide(request),
             **(extra_context or {}),
@@ -183,7 +188,7 @@ class CandidateAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not self.may_decide(request):
             raise PermissionDenied
-        changelist = reverse("admin:inbox_candidate_changelist")
+        changelist = reverse("admin:inbox_presscandidate_changelist")
         url = request.POST.get("url", "").replace("\x00", "").strip()
         if not url:
             messages.error(request, "Paste the address of an article first.")
@@ -208,15 +213,15 @@ class CandidateAdmin(admin.ModelAdmin):
             return None, HttpResponseNotAllowed(["POST"])
         if not self.may_decide(request):
             raise PermissionDenied
-        candidate = get_object_or_404(Candidate, pk=pk)
-        if candidate.state != Candidate.State.NEW:
+        candidate = get_object_or_404(PressCandidate, pk=pk)
+        if candidate.decision != PressCandidate.Decision.NEW:
             messages.warning(
                 request,
                 f"“{candidate.title}” was already "
-                f"{candidate.get_state_display().lower()}.",
+                f"{candidate.get_decision_display().lower()}.",
             )
             return None, HttpResponseRedirect(
-                reverse("admin:inbox_candidate_changelist")
+                reverse("admin:inbox_presscandidate_changelist")
             )
         return candidate, None
 
@@ -246,14 +251,21 @@ class CandidateAdmin(admin.ModelAdmin):
         messages.success(
             request, f"Dismissed “{candidate.title}”: it will not come back."
         )
-        return HttpResponseRedirect(reverse("admin:inbox_candidate_changelist"))
+        return HttpResponseRedirect(reverse("admin:inbox_presscandidate_changelist"))
 
 
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
     """The news feeds `fetch_feeds` reads."""
 
-    list_display = ["name", "url", "active", "last_fetched_at", "last_error", "stories"]
+    list_display = [
+        "name",
+        "feed_url",
+        "active",
+        "last_fetched_at",
+        "last_error",
+        "stories",
+    ]
     list_filter = ["active"]
     readonly_fields = ["last_fetched_at", "last_error"]
     actions = ["fetch_now"]

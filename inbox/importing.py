@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from core.fetch import FetchError, fetch
-from inbox.models import Candidate, normalise_url
+from inbox.models import PressCandidate, normalise_url
 from inbox.relevance import Matcher
 from inbox.sources import SourceError, parse_feed, read_page
 
@@ -36,7 +36,7 @@ class Outcome:
     kept: bool
     reason: str
     title: str = ""
-    candidate: Candidate | None = None
+    candidate: PressCandidate | None = None
 
     def line(self):
         verdict = "kept" if self.kept else "skipped"
@@ -60,16 +60,16 @@ class Inbox:
     def duplicate_reason(self, story, normalised, feed):
         if normalised in self.seen:
             return "duplicate: the same story twice in this import"
-        existing = Candidate.objects.filter(normalised_url=normalised).first()
+        existing = PressCandidate.objects.filter(normalised_url=normalised).first()
         if existing is not None:
             return {
-                Candidate.State.DISMISSED: "dismissed before",
-                Candidate.State.ACCEPTED: "accepted before",
-            }.get(existing.state, "duplicate: already in the inbox")
+                PressCandidate.Decision.DISMISSED: "dismissed before",
+                PressCandidate.Decision.ACCEPTED: "accepted before",
+            }.get(existing.decision, "duplicate: already in the inbox")
         if normalised in self.press_urls:
             return "duplicate: already a press item"
         if story.entry_id and (
-            Candidate.objects.filter(feed=feed, entry_id=story.entry_id).exists()
+            PressCandidate.objects.filter(feed=feed, entry_id=story.entry_id).exists()
         ):
             return "duplicate: same feed entry id"
         return None
@@ -83,7 +83,7 @@ class Inbox:
             return Outcome(False, f"not a web address: {story.url[:80]}", title)
         if not title:
             return Outcome(False, "no title", story.url)
-        if len(story.url) > Candidate._meta.get_field("url").max_length:
+        if len(story.url) > PressCandidate._meta.get_field("story_url").max_length:
             return Outcome(False, "address too long", title)
         normalised = normalise_url(story.url)
         duplicate = self.duplicate_reason(story, normalised, feed)
@@ -98,17 +98,17 @@ class Inbox:
         candidate = None
         if not dry_run:
             with transaction.atomic():
-                candidate = Candidate.objects.create(
+                candidate = PressCandidate.objects.create(
                     title=title[:300],
-                    url=story.url,
+                    story_url=story.url,
                     feed=feed,
                     entry_id=story.entry_id,
                     outlet=story.outlet,
                     author=story.author,
                     published_on=story.published_on,
                     lede=story.lede,
-                    image_url=story.image_url[:1000]
-                    if story.image_url.startswith(("http://", "https://"))
+                    picture_url=story.picture_url[:1000]
+                    if story.picture_url.startswith(("http://", "https://"))
                     else "",
                     score=relevance.score,
                     matched=relevance.describe(),
@@ -125,7 +125,7 @@ def read_source(source):
             response = fetch(source, accept=FEED_TYPES)
         except FetchError as error:
             raise ImportRefused(str(error)) from None
-        return response.body, response.content_type
+        return response.content, response.content_type
     path = Path(source)
     if not path.is_file():
         raise ImportRefused(f"No such file: {source}")
@@ -172,7 +172,7 @@ def fetch_feed(feed, inbox=None):
     feed does not stop the others.
     """
     try:
-        outcomes = import_feed_source(feed.url, feed=feed, inbox=inbox)
+        outcomes = import_feed_source(feed.feed_url, feed=feed, inbox=inbox)
     except ImportRefused as error:
         feed.last_error = str(error)
         outcomes = None

@@ -36,7 +36,7 @@ class Feed(models.Model):
     """A news feed (RSS, Atom or JSON Feed) that `fetch_feeds` reads on a schedule."""
 
     name = models.CharField(max_length=200)
-    url = models.URLField("URL", max_length=500, unique=True)
+    feed_url = models.URLField("feed URL", max_length=500, unique=True)
     active = models.BooleanField(
         default=True, help_text="Only active feeds are read by `fetch_feeds`."
     )
@@ -50,7 +50,7 @@ class Feed(models.Model):
         return self.name
 
 
-class Candidate(models.Model):
+class PressCandidate(models.Model):
     """A story that may become a press item, with why we think it is relevant.
 
     Made from a feed entry or a link an editor pasted. An editor accepts it
@@ -58,14 +58,14 @@ class Candidate(models.Model):
     kept so that its address is never suggested again.
     """
 
-    class State(models.TextChoices):
-        NEW = "new", "New"
+    class Decision(models.TextChoices):
+        NEW = "pending", "New"
         ACCEPTED = "accepted", "Accepted"
         DISMISSED = "dismissed", "Dismissed"
 
     title = models.CharField(max_length=300)
     # As long as a press item's original URL, which accepting copies it to.
-    url = models.URLField("URL", max_length=500)
+    story_url = models.URLField("story URL", max_length=500)
     normalised_url = models.CharField(max_length=500, unique=True, editable=False)
     feed = models.ForeignKey(
         Feed, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
@@ -77,15 +77,15 @@ class Candidate(models.Model):
     author = models.CharField(max_length=200, blank=True)
     published_on = models.DateField(null=True, blank=True)
     lede = models.TextField(blank=True)
-    image_url = models.URLField("image URL", max_length=1000, blank=True)
+    picture_url = models.URLField("image URL", max_length=1000, blank=True)
     score = models.PositiveIntegerField(default=0)
     matched = models.TextField(
         "matched records", blank=True, help_text="What the relevance score found."
     )
     summits = models.ManyToManyField(Summit, blank=True, related_name="+")
     declarations = models.ManyToManyField(Declaration, blank=True, related_name="+")
-    state = models.CharField(
-        max_length=10, choices=State.choices, default=State.NEW, db_index=True
+    decision = models.CharField(
+        max_length=10, choices=Decision.choices, default=Decision.NEW, db_index=True
     )
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -101,12 +101,13 @@ class Candidate(models.Model):
 
     class Meta:
         ordering = ["-score", "-published_on", "-created_at"]
+        verbose_name = "candidate"
 
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.normalised_url = normalise_url(self.url)
+        self.normalised_url = normalise_url(self.story_url)
         super().save(*args, **kwargs)
 
     @transaction.atomic
@@ -122,17 +123,21 @@ class Candidate(models.Model):
             lede=self.lede,
             author_name=self.author,
             outlet=self.outlet,
-            original_url=self.url,
+            original_url=self.story_url,
             original_published_on=self.published_on,
             status=Status.DRAFT,
         )
         article.summits.set(self.summits.all())
         article.declarations.set(self.declarations.all())
-        self.state, self.article, self.decided_by = self.State.ACCEPTED, article, user
-        self.save(update_fields=["state", "article", "decided_by"])
+        self.decision, self.article, self.decided_by = (
+            self.Decision.ACCEPTED,
+            article,
+            user,
+        )
+        self.save(update_fields=["decision", "article", "decided_by"])
         return article
 
     def dismiss(self, user):
         """Keep the story out of the inbox for good (its address stays known)."""
-        self.state, self.decided_by = self.State.DISMISSED, user
-        self.save(update_fields=["state", "decided_by"])
+        self.decision, self.decided_by = self.Decision.DISMISSED, user
+        self.save(update_fields=["decision", "decided_by"])

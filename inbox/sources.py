@@ -37,7 +37,7 @@ class Story:
     author: str = ""
     lede: str = ""
     outlet: str = ""
-    image_url: str = ""
+    picture_url: str = ""
 
 
 def plain(text, limit=LEDE_LENGTH):
@@ -139,7 +139,7 @@ def parse_json_feed(body):
                 author=plain(", ".join(n for n in names if n), 200),
                 lede=plain(str(item.get("summary") or item.get("content_html") or "")),
                 outlet=outlet,
-                image_url=str(item.get("image") or ""),
+                picture_url=str(item.get("image") or ""),
             )
         )
     return outlet, stories
@@ -255,7 +255,7 @@ def read_page(text, url):
             or str(article.get("description") or "")
         ),
         outlet=plain(meta.get("og:site_name") or _name(article.get("publisher")), 200),
-        image_url=meta.get("og:image") or _image(article.get("image")),
+        picture_url=meta.get("og:image") or _image(article.get("image")),
     )
     if not story.title:
         raise SourceError("The page has no title: is it an article?")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from articles.models import Article
 from core.models import Status
 from inbox.importing import ImportRefused, Inbox, add_from_link, import_feed_source
-from inbox.models import Candidate, Feed, normalise_url
+from inbox.models import Feed, PressCandidate, normalise_url
 from inbox.sources import Story
 from tests.factories import (
     ArticleFactory,
@@ -79,7 +79,9 @@ def import_lines(*sources, **options):
 class TestSeedFeed:
     def test_the_ai_story_is_kept_and_linked_to_bletchley(self, records):
         lines, _ = import_lines(str(FEED))
-        kept = Candidate.objects.get(normalised_url__endswith="/bletchley-declaration")
+        kept = PressCandidate.objects.get(
+            normalised_url__endswith="/bletchley-declaration"
+        )
         assert set(kept.summits.all()) == {records["summit"]}
         assert set(kept.declarations.all()) == {records["declaration"]}
         assert kept.published_on == datetime.date(2023, 11, 1)
@@ -100,16 +102,16 @@ class TestSeedFeed:
             'Crypto firms welcome "skinny" master accounts',
         ]:
             assert "skipped (not relevant" in by_title[title]
-        assert not Candidate.objects.filter(title__startswith="Kosovo").exists()
+        assert not PressCandidate.objects.filter(title__startswith="Kosovo").exists()
 
     def test_entries_without_links_duplicates_and_dates(self, records):
         lines, _ = import_lines(str(FEED))
         assert any("skipped (no link)" in line for line in lines)
         assert any("skipped (duplicate: the same story twice" in line for line in lines)
-        undated = Candidate.objects.get(title__startswith="AI safety institutes")
+        undated = PressCandidate.objects.get(title__startswith="AI safety institutes")
         assert undated.published_on is None
         assert lines[-1].endswith("2 kept, 5 skipped.")
-        assert Candidate.objects.count() == 2
+        assert PressCandidate.objects.count() == 2
 
     def test_a_second_import_drops_everything_as_known(self, records):
         import_lines(str(FEED))
@@ -120,7 +122,7 @@ class TestSeedFeed:
     def test_dry_run_saves_nothing(self, records):
         lines, _ = import_lines(str(FEED), dry_run=True)
         assert lines[-1].endswith("2 kept, 5 skipped.")
-        assert not Candidate.objects.exists()
+        assert not PressCandidate.objects.exists()
 
     def test_the_word_summit_alone_scores_nothing(self, records):
         result = Inbox().matcher.score("Leaders gather for a summit", "Summit talks.")
@@ -138,7 +140,7 @@ class TestBadFeeds:
         path.write_text("Just some notes, not XML at all.")
         with pytest.raises(CommandError):
             import_lines(str(path))
-        assert not Candidate.objects.exists()
+        assert not PressCandidate.objects.exists()
 
     def test_a_truncated_feed_saves_nothing(self, records, tmp_path):
         path = tmp_path / "cut.xml"
@@ -147,7 +149,7 @@ class TestBadFeeds:
         with pytest.raises(CommandError):
             call_command("import_feed", str(path), stdout=out, stderr=err)
         assert "not a well-formed feed" in err.getvalue()
-        assert not Candidate.objects.exists()
+        assert not PressCandidate.objects.exists()
 
     def test_a_missing_file(self):
         with pytest.raises(ImportRefused, match="No such file"):
@@ -183,7 +185,7 @@ class TestJsonFeedAndAtom:
             )
         )
         lines, _ = import_lines(str(path))
-        candidate = Candidate.objects.get()
+        candidate = PressCandidate.objects.get()
         assert candidate.outlet == "Wire" and candidate.author == "Kim"
         assert candidate.published_on == datetime.date(2024, 5, 22)
         assert list(candidate.summits.all()) == [records["seoul"]]
@@ -201,7 +203,7 @@ class TestJsonFeedAndAtom:
         )
         lines, _ = import_lines(str(path))
         assert "kept (score" in lines[0]
-        assert Candidate.objects.get().published_on == datetime.date(2023, 11, 2)
+        assert PressCandidate.objects.get().published_on == datetime.date(2023, 11, 2)
 
 
 class TestFromTheServer:
@@ -214,9 +216,9 @@ class TestFromTheServer:
             assert lines[-1].endswith("2 kept, 5 skipped.")
             assert requests[0][1]["User-Agent"].startswith("SummitWatch/1.0 (+http")
 
-            feed = Feed.objects.create(name="Example", url=f"{base}/feed.xml")
-            Feed.objects.create(name="Gone", url=f"{base}/missing.xml")
-            Feed.objects.create(name="Off", url=f"{base}/off.xml", active=False)
+            feed = Feed.objects.create(name="Example", feed_url=f"{base}/feed.xml")
+            Feed.objects.create(name="Gone", feed_url=f"{base}/missing.xml")
+            Feed.objects.create(name="Off", feed_url=f"{base}/off.xml", active=False)
             out = StringIO()
             call_command("fetch_feeds", stdout=out, stderr=StringIO())
         feed.refresh_from_db()
@@ -250,8 +252,8 @@ class TestFromTheServer:
             candidate.lede
             == "Companies agreed to publish frontier AI safety frameworks."
         )
-        assert candidate.image_url == "https://img.example/seoul.jpg"
-        assert candidate.url == f"{base}/article"  # where the redirect led
+        assert candidate.picture_url == "https://img.example/seoul.jpg"
+        assert candidate.story_url == f"{base}/article"  # where the redirect led
 
     def test_json_ld_alone_is_enough(self, records):
         routes = {"/a": (200, {"Content-Type": "text/html"}, JSON_LD_ONLY_PAGE)}
@@ -260,7 +262,7 @@ class TestFromTheServer:
         assert candidate.title == "AI safety in Seoul"  # the headline, not <title>
         assert candidate.author == "Ana Ruiz" and candidate.outlet == "Ledger"
         assert candidate.published_on == datetime.date(2024, 5, 22)
-        assert candidate.image_url == "https://img.example/a.png"
+        assert candidate.picture_url == "https://img.example/a.png"
 
     def test_a_link_that_is_not_a_page(self):
         routes = {"/img": (200, {"Content-Type": "image/png"}, b"\x89PNG....")}
@@ -269,7 +271,7 @@ class TestFromTheServer:
             pytest.raises(ImportRefused, match="not a web page"),
         ):
             add_from_link(f"{base}/img")
-        assert not Candidate.objects.exists()
+        assert not PressCandidate.objects.exists()
 
 
 def staff(django_user_model, group):
@@ -287,9 +289,9 @@ def editor_client(client, django_user_model):
 
 
 def candidate_for(records, **extra):
-    candidate = Candidate.objects.create(
+    candidate = PressCandidate.objects.create(
         title="China and the US back the Bletchley Declaration",
-        url="https://news.example/tech/bletchley?utm_source=x",
+        story_url="https://news.example/tech/bletchley?utm_source=x",
         outlet="Example News",
         author="Tech desk",
         published_on=datetime.date(2023, 11, 1),
@@ -308,10 +310,14 @@ class TestInboxAdmin:
         self, records, editor_client
     ):
         candidate_for(records)
-        Candidate.objects.create(
-            title="Old dismissed", url="https://x.example/1", state="dismissed"
+        PressCandidate.objects.create(
+            title="Old dismissed",
+            story_url="https://x.example/1",
+            decision="dismissed",
         )
-        html = editor_client.get(reverse("admin:inbox_candidate_changelist")).content
+        html = editor_client.get(
+            reverse("admin:inbox_presscandidate_changelist")
+        ).content
         html = html.decode()
         assert "China and the US back the Bletchley Declaration" in html
         assert "Old dismissed" not in html
@@ -322,7 +328,7 @@ class TestInboxAdmin:
     def test_accept_makes_a_draft_press_item_and_opens_it(self, records, editor_client):
         candidate = candidate_for(records)
         response = editor_client.post(
-            reverse("admin:inbox_candidate_accept", args=[candidate.pk])
+            reverse("admin:inbox_presscandidate_accept", args=[candidate.pk])
         )
         article = Article.objects.get()
         assert response.status_code == 302
@@ -331,23 +337,29 @@ class TestInboxAdmin:
         )
         assert article.kind == Article.Kind.PRESS and article.status == Status.DRAFT
         assert article.outlet == "Example News"
-        assert article.original_url == candidate.url
+        assert article.original_url == candidate.story_url
         assert article.original_published_on == datetime.date(2023, 11, 1)
         assert article.lede == "Twenty-eight countries endorsed it."
         assert list(article.summits.all()) == [records["summit"]]
         assert list(article.declarations.all()) == [records["declaration"]]
         candidate.refresh_from_db()
-        assert candidate.state == "accepted" and candidate.article == article
+        assert candidate.decision == "accepted" and candidate.article == article
         # Accepting twice makes no second item.
-        editor_client.post(reverse("admin:inbox_candidate_accept", args=[candidate.pk]))
+        editor_client.post(
+            reverse("admin:inbox_presscandidate_accept", args=[candidate.pk])
+        )
         assert Article.objects.count() == 1
 
     def test_dismissed_stories_never_come_back(self, records, editor_client, tmp_path):
         import_lines(str(FEED))
-        kept = Candidate.objects.get(normalised_url__endswith="/bletchley-declaration")
-        editor_client.post(reverse("admin:inbox_candidate_dismiss", args=[kept.pk]))
+        kept = PressCandidate.objects.get(
+            normalised_url__endswith="/bletchley-declaration"
+        )
+        editor_client.post(
+            reverse("admin:inbox_presscandidate_dismiss", args=[kept.pk])
+        )
         kept.refresh_from_db()
-        assert kept.state == "dismissed"
+        assert kept.decision == "dismissed"
         lines, _ = import_lines(str(FEED))
         assert any("skipped (dismissed before)" in line for line in lines)
 
@@ -361,13 +373,13 @@ class TestInboxAdmin:
 
     def test_add_from_a_link_in_the_admin(self, records, editor_client):
         routes = {"/article": (200, {"Content-Type": "text/html"}, ARTICLE_PAGE)}
-        url = reverse("admin:inbox_candidate_add_link")
+        url = reverse("admin:inbox_presscandidate_add_link")
         with serve(routes) as (base, _):
             response = editor_client.post(url, {"url": f"{base}/article"}, follow=True)
             assert "Added “Seoul summit" in response.content.decode()
             again = editor_client.post(url, {"url": f"{base}/article"}, follow=True)
         assert "Nothing was added" in again.content.decode()
-        assert Candidate.objects.count() == 1
+        assert PressCandidate.objects.count() == 1
 
     @pytest.mark.parametrize(
         ("pasted", "message"),
@@ -380,15 +392,15 @@ class TestInboxAdmin:
     )
     def test_bad_links_get_a_clear_message(self, editor_client, pasted, message):
         response = editor_client.post(
-            reverse("admin:inbox_candidate_add_link"), {"url": pasted}, follow=True
+            reverse("admin:inbox_presscandidate_add_link"), {"url": pasted}, follow=True
         )
         assert response.status_code == 200
         assert message in response.content.decode()
-        assert not Candidate.objects.exists()
+        assert not PressCandidate.objects.exists()
 
     def test_accept_and_dismiss_answer_post_only(self, records, editor_client):
         candidate = candidate_for(records)
-        url = reverse("admin:inbox_candidate_accept", args=[candidate.pk])
+        url = reverse("admin:inbox_presscandidate_accept", args=[candidate.pk])
         assert editor_client.get(url).status_code == 405
         assert not Article.objects.exists()
 

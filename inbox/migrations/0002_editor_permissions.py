@@ -11,10 +11,10 @@ from django.db import migrations
 GRANTS = {
     "Editors": [
         f"{action}_{model}"
-        for model in ("candidate", "feed")
+        for model in ("presscandidate", "feed")
         for action in ("view", "add", "change", "delete")
     ],
-    "Contributors": ["view_candidate", "change_candidate", "view_feed"],
+    "Contributors": ["view_presscandidate", "change_presscandidate", "view_feed"],
 }
 
 

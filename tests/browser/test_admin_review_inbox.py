@@ -10,7 +10,7 @@ from django.core import mail
 
 from articles.models import Article
 from editorial.models import ReviewRequest
-from inbox.models import Candidate
+from inbox.models import PressCandidate
 from tests.factories import ArticleFactory, DeclarationFactory, SummitFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,9 +121,9 @@ def test_an_editor_accepts_an_inbox_story(
         title="Scheduled piece",
         published_at=datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC),
     )
-    candidate = Candidate.objects.create(
+    candidate = PressCandidate.objects.create(
         title="China and the US back the Bletchley Declaration",
-        url="https://news.example/tech/bletchley",
+        story_url="https://news.example/tech/bletchley",
         outlet="Example News",
         published_on=datetime.date(2023, 11, 1),
         lede="Twenty-eight countries endorsed it.",
@@ -132,15 +132,15 @@ def test_an_editor_accepts_an_inbox_story(
     )
     candidate.summits.set([summit])
     candidate.declarations.set([declaration])
-    Candidate.objects.create(
+    PressCandidate.objects.create(
         title="Kosovo and migrant returns",
-        url="https://news.example/kosovo",
+        story_url="https://news.example/kosovo",
         score=6,
         matched="topic “AI safety”",
     )
 
     sign_in(page, live_server, "eda")
-    page.goto(f"{live_server.url}/admin/inbox/candidate/")
+    page.goto(f"{live_server.url}/admin/inbox/presscandidate/")
     row = page.locator("tr", has_text="China and the US back the Bletchley Declaration")
     assert "15" in row.inner_text()
     assert "declaration “The Bletchley Declaration”" in row.inner_text()
@@ -150,15 +150,17 @@ def test_an_editor_accepts_an_inbox_story(
     # The draft press item opens, prefilled.
     assert page.input_value("#id_title") == candidate.title
     assert page.input_value("#id_outlet") == "Example News"
-    assert page.input_value("#id_original_url") == candidate.url
+    assert page.input_value("#id_original_url") == candidate.story_url
     assert page.input_value("#id_kind") == "press"
     screenshot("admin-inbox-accepted")
     article = Article.objects.get(kind="press")
     assert list(article.declarations.all()) == [declaration]
     assert article.status == "draft"
 
-    page.goto(f"{live_server.url}/admin/inbox/candidate/")
+    page.goto(f"{live_server.url}/admin/inbox/presscandidate/")
     page.locator("tr", has_text="Kosovo").get_by_role("button", name="Dismiss").click()
     page.wait_for_selector(".messagelist .success")
-    assert Candidate.objects.get(title__startswith="Kosovo").state == "dismissed"
+    assert (
+        PressCandidate.objects.get(title__startswith="Kosovo").decision == "dismissed"
+    )
     assert page.locator("tr", has_text="Kosovo").count() == 0
