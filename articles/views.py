@@ -91,14 +91,20 @@ class ArticleDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
                 Prefetch(
                     "summits",
                     queryset=Summit.objects.public().only(
-                        "name", "slug", "starts_on", "ends_on", "city"
+                        "name",
+                        "slug",
+                        "starts_on",
+                        "starts_on_precision",
+                        "ends_on",
+                        "ends_on_precision",
+                        "city",
                     ),
                     to_attr="published_summits",
                 ),
                 Prefetch(
                     "declarations",
                     queryset=Declaration.objects.public().only(
-                        "title", "slug", "kind", "adopted_on"
+                        "title", "slug", "kind", "adopted_on", "adopted_on_precision"
                     ),
                     to_attr="published_declarations",
                 ),

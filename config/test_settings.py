@@ -4,7 +4,9 @@ DATABASE_URL and REDIS_URL still come from the environment, so CI runs the
 same suite against PostgreSQL and Redis.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault(
@@ -22,6 +24,9 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="summitwatch-test-media-"))  # noqa: F
 # An existing, empty STATIC_ROOT: whitenoise warns about a missing one, and the
 # test server finds static files through the finders anyway.
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="summitwatch-test-static-"))  # noqa: F405
+# Both go when the run ends, passed or failed: a run leaves nothing in /tmp.
+for _folder in (MEDIA_ROOT, STATIC_ROOT):
+    atexit.register(shutil.rmtree, _folder, ignore_errors=True)
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 # The test server speaks plain HTTP: no redirect to HTTPS, and cookies a

@@ -1,7 +1,7 @@
 """Pages that gather from every app: the front door and site search."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -20,8 +20,13 @@ ARTICLE_LIST_DEFER = ("body", "body_html", "search_vector")
 
 
 def key_figures():
-    """What the site tracks, counting published declarations only (2 queries)."""
-    published = Declaration.objects.public()
+    """What the site tracks, counting published AI texts only (2 queries).
+
+    Precedents from other fields (the Montreal Protocol…) keep their pages
+    but are not what the site tracks. Only "signed" counts as signed:
+    "attended" and "unknown" positions are recorded, never counted.
+    """
+    published = Declaration.objects.public().filter(topic=Declaration.Topic.AI)
     figures = Signature.objects.filter(declaration__in=published).aggregate(
         signatures=Count("pk"),
         signed=Count("pk", filter=Q(status=SIGNED)),
@@ -35,7 +40,8 @@ def key_figures():
 def featured_summit(timeline, today):
     """The summit under way or next to come; failing that, the latest one."""
     for summit in timeline:
-        if summit.ends_on >= today:
+        # A summit known only to the month runs, for all we know, to its end.
+        if summit.ends.last_day >= today:
             return summit
     return timeline[-1] if timeline else None
 
@@ -55,8 +61,10 @@ class HomeView(TemplateView):
         declarations = (
             Declaration.objects.public()
             .annotate(**signature_counts())
-            .only("title", "slug", "kind", "summit", "adopted_on")
-            .order_by("adopted_on", "title")
+            .only(
+                "title", "slug", "kind", "summit", "adopted_on", "adopted_on_precision"
+            )
+            .order_by(F("adopted_on").asc(nulls_last=True), "title")
         )
         timeline = list(
             Summit.objects.public()
@@ -85,14 +93,15 @@ class HomeView(TemplateView):
                 .select_related("signatory", "declaration")
                 .only(
                     "status",
-                    "date",
+                    "declined_on",
+                    "declined_on_precision",
                     "source_url",
                     "signatory__name",
                     "signatory__slug",
                     "declaration__title",
                     "declaration__slug",
                 )
-                .order_by("-date", "signatory__name")[:6]
+                .order_by(F("declined_on").desc(nulls_last=True), "signatory__name")[:6]
             ),
         )
         return context

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from core.admin import (
     FORMFIELD_OVERRIDES,
     PUBLISHING_FIELDSET,
+    ConcurrentEditForm,
     EditorAdmin,
     PrelabelledAutocompleteSelect,
     PublicationStateFilter,
@@ -22,6 +23,8 @@ from core.admin import (
     user_can_publish,
     user_may_change,
 )
+from core.names import fold
+from core.partial_dates import PartialDateFormMixin
 from editorial.admin import (
     AuditTrailAdminMixin,
     EditConflictAdminMixin,
@@ -30,15 +33,58 @@ from editorial.admin import (
     PreviewLinksAdminMixin,
     PublishButtonsAdminMixin,
 )
-from summits.forms import BulkAddSignaturesForm
+from summits.forms import BulkAddSignaturesForm, OtherNamesFormSet
 from summits.models import (
     Declaration,
+    Group,
+    GroupMembership,
+    Series,
     Signatory,
+    SignatoryAlias,
     Signature,
     Summit,
     mark_declarations_changed,
     signature_counts,
 )
+
+POSITION_DATES = (
+    "signed_on",
+    "declined_on",
+    "ratified_on",
+    "in_force_on",
+    "withdrawn_on",
+)
+# A treaty's stages; a non-binding text has none of them.
+TREATY_STAGES = ["ratified_on", "ratification_act", "in_force_on"]
+
+
+class PositionInlineForm(PartialDateFormMixin, forms.ModelForm):
+    """A position row: its dates accept "2024", "2024-12" or "2024-12-05"."""
+
+    partial_date_fields = POSITION_DATES
+
+
+class PositionForm(PartialDateFormMixin, ConcurrentEditForm):
+    partial_date_fields = POSITION_DATES
+
+
+class SummitForm(PartialDateFormMixin, ConcurrentEditForm):
+    partial_date_fields = ("starts_on", "ends_on")
+
+
+class DeclarationForm(PartialDateFormMixin, ConcurrentEditForm):
+    partial_date_fields = ("adopted_on",)
+
+
+def partial_date_column(field_name, description):
+    """A list column showing a partial date at its precision, sortable."""
+
+    @admin.display(description=description, ordering=field_name)
+    def column(self, obj):
+        value = getattr(obj, field_name.removesuffix("_on"))
+        return str(value) if value else "—"
+
+    return column
 
 
 class SignatureFormSet(BaseInlineFormSet):
@@ -55,8 +101,19 @@ class SignatureInline(admin.TabularInline):
     """Signatures on a declaration's page: one row per party, thirty in a form."""
 
     model = Signature
-    fields = ["signatory", "status", "date", "ratified_on", "source_url", "note"]
+    form = PositionInlineForm
+    fields = [
+        "signatory",
+        "status",
+        "signed_on",
+        *TREATY_STAGES,
+        "withdrawn_on",
+        "source_url",
+        "note",
+    ]
     autocomplete_fields = ["signatory"]
+    # Each stage's own source, and a refusal's date, on the position's page.
+    show_change_link = True
     # A plain URL input: the admin's "Currently: … Change: …" URL widget
     # doubles the height of every one of thirty rows.
     formfield_overrides = {
@@ -67,6 +124,13 @@ class SignatureInline(admin.TabularInline):
     classes = ["signature-inline"]
 
     formset = SignatureFormSet
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not obj.binding:
+            # Thirty rows of empty treaty columns hide the ones that matter.
+            return [name for name in fields if name not in TREATY_STAGES]
+        return fields
 
     def get_queryset(self, request):
         # Each row's label names its signatory and declaration.
@@ -95,11 +159,11 @@ class SignatoryRecordInline(admin.TabularInline):
     """A signatory's record across declarations, to read; edit on the declaration."""
 
     model = Signature
-    fields = ["declaration_link", "status", "date", "ratified_on", "source"]
+    fields = ["declaration_link", "status", "signed", "ratified", "source"]
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name = "signature"
+    verbose_name = "position"
     verbose_name_plural = "record across declarations"
 
     def get_queryset(self, request):
@@ -123,6 +187,9 @@ class SignatoryRecordInline(admin.TabularInline):
         )
         return format_html('<a href="{}">{}</a>', url, signature.declaration)
 
+    signed = partial_date_column("signed_on", "signed")
+    ratified = partial_date_column("ratified_on", "ratified")
+
     @admin.display(description="source")
     def source(self, signature):
         if not signature.source_url:
@@ -134,23 +201,38 @@ class SignatoryRecordInline(admin.TabularInline):
         )
 
 
-@admin.register(Signatory)
-class SignatoryAdmin(
-    HistoryAdminMixin, EditConflictAdminMixin, AuditTrailAdminMixin, EditorAdmin
-):
-    list_display = ["name", "kind", "country", "signed", "declined"]
-    list_filter = ["kind"]
-    search_fields = ["name", "slug", "country"]
-    prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "kind", "country", "website", "description"]
-    inlines = [SignatoryRecordInline]
+class SignatoryAliasInline(admin.TabularInline):
+    """A signatory's other names: "UK", "Turkey", a former or foreign name."""
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(**signature_counts())
+    model = SignatoryAlias
+    formset = OtherNamesFormSet
+    fields = ["name", "kind"]
+    extra = 1
 
-    # A signatory has no draft state: a saved change is public at once, so
-    # changing or deleting one is publishing. Contributors may add new ones
-    # (for the declarations they draft) and view the rest.
+
+class MembershipOfSignatoryInline(admin.TabularInline):
+    """The groups a signatory belongs to, to read; edit them on the group."""
+
+    model = GroupMembership
+    fields = ["group", "joined_on", "left_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "groups"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PublicOnSaveMixin:
+    """For models with no draft state (a signatory, a series, a group): a saved
+    change is public at once, so changing or deleting one is publishing.
+    Contributors may add signatories (for the declarations they draft) and
+    read the rest; only editors change them."""
+
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or user_can_publish(request.user))
@@ -158,6 +240,45 @@ class SignatoryAdmin(
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or user_can_publish(request.user))
+
+
+@admin.register(Signatory)
+class SignatoryAdmin(
+    HistoryAdminMixin,
+    EditConflictAdminMixin,
+    AuditTrailAdminMixin,
+    PublicOnSaveMixin,
+    EditorAdmin,
+):
+    list_display = ["name", "kind", "country", "signed", "declined"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug", "country"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "kind", "country", "website", "description"]
+    inlines = [SignatoryAliasInline, MembershipOfSignatoryInline, SignatoryRecordInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(**signature_counts())
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also by other names and ISO codes, ignoring case and accents, so
+        the autocomplete of a signature row finds "Türkiye" from "turkey"."""
+        results, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        key = fold(search_term)
+        if key:
+            by_other_names = Signatory.objects.filter(
+                models.Q(folded_name__contains=key)
+                | models.Q(aliases__folded__contains=key)
+                | models.Q(other_names_text__icontains=key)
+            ).values("pk")
+            # OR-ing two querysets drops their ordering; the autocomplete
+            # pages through the result, so give it one back.
+            results = (results | queryset.filter(pk__in=by_other_names)).order_by(
+                *self.model._meta.ordering
+            )
+        return results, may_have_duplicates
 
     @admin.display(description="signed", ordering="signed_count")
     def signed(self, obj):
@@ -203,18 +324,23 @@ class SummitAdmin(
     PublishButtonsAdminMixin,
     PublishableAdmin,
 ):
-    list_display = ["name", "starts_on", "city", "host_country", "publication"]
-    list_filter = [PublicationStateFilter, "host_country"]
+    form = SummitForm
+    list_display = ["name", "starts", "city", "series", "publication"]
+    list_filter = [PublicationStateFilter, "series", "host_country"]
+    list_select_related = ["series"]
     search_fields = ["name", "city", "venue", "organiser"]
     date_hierarchy = "starts_on"
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["series"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", ("starts_on", "ends_on")]}),
+        (None, {"fields": ["name", "slug", ("starts_on", "ends_on"), "series"]}),
         ("Place", {"fields": ["city", "venue", "host_country", "organiser"]}),
         ("Text", {"fields": ["summary", "body", "website"]}),
         PUBLISHING_FIELDSET,
     ]
     inlines = [DeclarationOfSummitInline]
+
+    starts = partial_date_column("starts_on", "starts")
 
 
 @admin.register(Declaration)
@@ -226,23 +352,28 @@ class DeclarationAdmin(
     PublishButtonsAdminMixin,
     PublishableAdmin,
 ):
+    form = DeclarationForm
     list_display = [
         "title",
         "summit",
         "kind",
-        "adopted_on",
+        "topic",
+        "adopted",
         "binding",
         "signatures_recorded",
         "publication",
     ]
-    list_filter = [PublicationStateFilter, "kind", "binding", "summit"]
+    list_filter = [PublicationStateFilter, "topic", "kind", "binding", "summit"]
     list_select_related = ["summit"]
     search_fields = ["title", "summary", "summit__name"]
     date_hierarchy = "adopted_on"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["summit"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summit", "kind", "adopted_on"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "summit", "topic", "kind", "adopted_on"]},
+        ),
         (
             "Text",
             {"fields": ["binding", "summary", "text", "source_url"]},
@@ -265,9 +396,21 @@ class DeclarationAdmin(
         model=Signature,
         parent_field="declaration",
         key_field="signatory",
-        compared=("status", "date", "ratified_on", "source_url", "note"),
+        compared=(
+            "status",
+            "signed_on",
+            "declined_on",
+            "ratified_on",
+            "ratification_act",
+            "in_force_on",
+            "withdrawn_on",
+            "source_url",
+            "note",
+        ),
         summary_field="status",
     )
+
+    adopted = partial_date_column("adopted_on", "adopted")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**signature_counts())
@@ -356,23 +499,36 @@ class DeclarationAdmin(
 class SignatureAdmin(
     HistoryAdminMixin, EditConflictAdminMixin, AuditTrailAdminMixin, EditorAdmin
 ):
-    """Every signature in one list: find all refusals, or every undated entry."""
+    """Every position in one list: find all refusals, or every undated entry.
 
-    list_display = ["signatory", "declaration", "status", "date", "ratified_on"]
+    Its page holds every stage with its own source; the declaration's inline
+    holds the dates only, to stay one line per party.
+    """
+
+    form = PositionForm
+    list_display = ["signatory", "declaration", "status", "signed", "ratified"]
     list_filter = ["status", "declaration__kind", "declaration"]
     list_select_related = ["signatory", "declaration"]
     search_fields = ["signatory__name", "declaration__title", "note"]
-    date_hierarchy = "date"
     autocomplete_fields = ["declaration", "signatory"]
-    fields = [
-        "declaration",
-        "signatory",
-        "status",
-        "date",
-        "ratified_on",
-        "source_url",
-        "note",
+    fieldsets = [
+        (None, {"fields": ["declaration", "signatory", "status", "source_url"]}),
+        ("Signature", {"fields": [("signed_on", "signed_source_url")]}),
+        ("Refusal", {"fields": ["declined_on"]}),
+        (
+            "Ratification, acceptance, approval or accession (treaties)",
+            {"fields": [("ratified_on", "ratification_act", "ratified_source_url")]},
+        ),
+        (
+            "Entry into force (treaties)",
+            {"fields": [("in_force_on", "in_force_source_url")]},
+        ),
+        ("Withdrawal", {"fields": [("withdrawn_on", "withdrawn_source_url")]}),
+        ("Reservations and notes", {"fields": ["note"]}),
     ]
+
+    signed = partial_date_column("signed_on", "signed")
+    ratified = partial_date_column("ratified_on", "ratified")
 
     def has_change_permission(self, request, obj=None):
         # A signature on a published declaration is public: changing it is
@@ -420,3 +576,85 @@ class SignatureAdmin(
                 return declaration
 
         return SignatureForm
+
+
+class SummitOfSeriesInline(admin.TabularInline):
+    """A series' summits, as links; a summit joins a series on its own page."""
+
+    model = Summit
+    fields = ["name_link", "starts_on", "publication"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["starts_on"]
+    verbose_name_plural = "summits in this series"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="summit")
+    def name_link(self, summit):
+        url = reverse("admin:summits_summit_change", args=[summit.pk])
+        return format_html('<a href="{}">{}</a>', url, summit)
+
+    @admin.display(description="publication")
+    def publication(self, summit):
+        return publication_badge(summit)
+
+
+@admin.register(Series)
+class SeriesAdmin(
+    HistoryAdminMixin, AuditTrailAdminMixin, PublicOnSaveMixin, EditorAdmin
+):
+    list_display = ["name", "organiser", "summit_count"]
+    search_fields = ["name", "organiser"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "organiser", "description"]
+    inlines = [SummitOfSeriesInline]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).annotate(summit_total=models.Count("summits"))
+        )
+
+    @admin.display(description="summits", ordering="summit_total")
+    def summit_count(self, obj):
+        return obj.summit_total
+
+
+class MembershipInline(admin.TabularInline):
+    """A group's members, with the dates they joined and left where known."""
+
+    model = GroupMembership
+    fields = ["signatory", "joined_on", "left_on"]
+    autocomplete_fields = ["signatory"]
+    extra = 3
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("signatory")
+
+
+@admin.register(Group)
+class GroupAdmin(
+    HistoryAdminMixin, AuditTrailAdminMixin, PublicOnSaveMixin, EditorAdmin
+):
+    list_display = ["name", "kind", "member_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "kind", "description"]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(member_total=models.Count("memberships"))
+        )
+
+    @admin.display(description="members", ordering="member_total")
+    def member_count(self, obj):
+        return obj.member_total

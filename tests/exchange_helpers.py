@@ -9,10 +9,23 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article
-from summits.models import Declaration, Signatory, Signature, Summit
+from summits.models import (
+    Declaration,
+    Group,
+    GroupMembership,
+    Series,
+    Signatory,
+    SignatoryAlias,
+    Signature,
+    Summit,
+)
 from tests.factories import (
+    AliasFactory,
     ArticleFactory,
     DeclarationFactory,
+    GroupFactory,
+    MembershipFactory,
+    SeriesFactory,
     SignatoryFactory,
     SignatureFactory,
     SummitFactory,
@@ -71,6 +84,10 @@ def row_counts():
         "declarations": Declaration.objects.count(),
         "signatures": Signature.objects.count(),
         "articles": Article.objects.count(),
+        "series": Series.objects.count(),
+        "groups": Group.objects.count(),
+        "memberships": GroupMembership.objects.count(),
+        "other names": SignatoryAlias.objects.count(),
         "article summits": Article.summits.through.objects.count(),
         "article declarations": Article.declarations.through.objects.count(),
     }
@@ -111,7 +128,32 @@ def full_dataset():
     other = SignatoryFactory(
         name="Other, Inc.", slug="ab", kind=Signatory.Kind.OTHER, country=""
     )
+    AliasFactory(signatory=eu, name="EU", kind="short")
+    AliasFactory(signatory=eu, name="Union européenne", kind="language")
+    AliasFactory(signatory=ivory, name="Ivory Coast", kind="former")
+    series = SeriesFactory(
+        name="AI safety summits — “the series”",
+        slug="ai-safety-summits",
+        organiser="Hosts in turn & co.",
+        description=LONG_MARKDOWN,
+    )
+    SummitFactory(
+        draft=True, name="Draft summit of a draft series", slug="z-draft-series",
+        series=SeriesFactory(name="Only drafts", slug="only-drafts"),
+    )  # fmt: skip
+    group = GroupFactory(
+        name="Groupe « G »", slug="g-7", kind="club", description=LONG_MARKDOWN
+    )
+    MembershipFactory(group=group, signatory=ivory)
+    MembershipFactory(
+        group=group,
+        signatory=japan,
+        joined_on=datetime.date(1975, 11, 15),
+        left_on=datetime.date(2030, 12, 31),
+    )
+    GroupFactory(name="Nobody public", slug="nobody-public")
     summit = SummitFactory(
+        series=series,
         name="AI Safety Summit — Bletchley Park",
         slug="ai-safety-summit-2023",
         published_at=published,
@@ -162,16 +204,50 @@ def full_dataset():
         (company, Signature.Status.DECLINED),
         (other, Signature.Status.SIGNED),
     ]:
+        # Every stage, each with its own source and a different precision,
+        # on the positions that may have them.
+        stages = {
+            Signature.Status.SIGNED: {
+                "signed_on": datetime.date(2023, 11, 1),
+                "signed_source_url": f"https://example.org/signed/{signatory.slug}",
+            },
+            Signature.Status.WITHDRAWN: {
+                "signed_on": datetime.date(2023, 11, 1),
+                "withdrawn_on": datetime.date(2024, 1, 1),
+                "withdrawn_on_precision": "month",
+                "withdrawn_source_url": "https://example.org/withdrawn",
+            },
+            Signature.Status.DECLINED: {
+                "declined_on": datetime.date(2023, 1, 1),
+                "declined_on_precision": "year",
+            },
+        }[status]
         SignatureFactory(
             declaration=declaration,
             signatory=signatory,
             status=status,
-            date=datetime.date(2023, 11, 1),
-            ratified_on=datetime.date(2024, 1, 2),
             source_url=f"https://example.org/sources/{signatory.slug}",
             note=f'{signatory.name} said "yes"\nthen: ¿sí?',
+            **stages,
         )
-    SignatureFactory(declaration=treaty, signatory=eu, date=None, source_url="")
+    SignatureFactory(
+        declaration=treaty,
+        signatory=eu,
+        signed_on=datetime.date(2024, 9, 5),
+        ratified_on=datetime.date(2025, 1, 1),
+        ratified_on_precision="month",
+        ratification_act=Signature.Act.APPROVAL,
+        ratified_source_url="https://example.org/approved",
+        in_force_on=datetime.date(2025, 6, 1),
+        in_force_source_url="https://example.org/in-force",
+        source_url="",
+    )
+    SignatureFactory(
+        declaration=treaty,
+        signatory=company,
+        status=Signature.Status.UNKNOWN,
+        source_url="",
+    )
     SignatureFactory(declaration=draft_declaration, signatory=japan)
     press = ArticleFactory(
         title="Press: “Bletchley” in Le Monde",

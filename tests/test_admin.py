@@ -66,6 +66,7 @@ def declaration_post(**overrides):
         "slug": "",
         "summit": "",
         "kind": Declaration.Kind.DECLARATION,
+        "topic": Declaration.Topic.AI,
         "adopted_on": "2023-11-01",
         "summary": "Countries agree that frontier AI risks need cooperation.",
         "text": "We **resolve** to work together.",
@@ -316,7 +317,7 @@ class TestBulkAdd:
             "Türkiye",
         ]
         assert {s.source_url for s in added} == {"https://www.elysee.fr/statement"}
-        assert {s.date for s in added} == {datetime.date(2025, 2, 11)}
+        assert {s.signed_on for s in added} == {datetime.date(2025, 2, 11)}
         assert "Added 4 signatures." in response.content.decode()
 
     def test_one_unknown_name_saves_nothing_and_is_named(

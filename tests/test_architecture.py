@@ -12,12 +12,15 @@ Docstrings and comments may still explain with an example.
 """
 
 import ast
+import importlib
+import inspect
 import re
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_countries.fields import CountryField
 
@@ -34,8 +37,19 @@ CORE_CONVENTIONS = {"id", "pk", "slug", "title", "search_vector"} | {
 # Ordinary words core uses in its own sense, which some app also happens to
 # use as a field name: a local `kind` of request, the `text` to render, a link
 # preview's `description`, JSON-LD's "name", Open Graph's "website" type, a
-# formatted `date`. Naming one of these is not speaking an app's language.
-ORDINARY_WORDS = {"kind", "text", "description", "name", "website", "date"}
+# formatted `date`, a regex match's `group()`, a `short` date format. Naming one
+# of these is not speaking an app's language.
+ORDINARY_WORDS = {
+    "kind",
+    "text",
+    "description",
+    "name",
+    "website",
+    "date",
+    "other",
+    "group",
+    "short",
+}
 
 
 def project_apps():
@@ -71,9 +85,33 @@ def namespaced_url_names(resolver=None, namespace=""):
     return names
 
 
+def core_choice_values():
+    """The values of choices core defines itself (Status, a date's Precision).
+
+    A field an app builds from core's own choices (`precision_field`) speaks
+    core's vocabulary, not the app's.
+    """
+    values = set()
+    for module_path in core_modules():
+        module_name = ".".join(
+            module_path.relative_to(CORE.parent).with_suffix("").parts
+        )
+        module = importlib.import_module(module_name)
+        for value in vars(module).values():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, models.Choices)
+                and value.__module__ == module_name
+            ):
+                values.update(str(choice) for choice in value.values)
+    return values
+
+
 def forbidden_words():
     """Every word that would tie core to an app, with what it is."""
-    generic = CORE_CONVENTIONS | ORDINARY_WORDS | django_field_names()
+    generic = (
+        CORE_CONVENTIONS | ORDINARY_WORDS | django_field_names() | core_choice_values()
+    )
     words = {}
     labels = set()
     for config in project_apps():
@@ -82,7 +120,8 @@ def forbidden_words():
         words[config.name] = f"the app {config.label}"
         for model in config.get_models(include_auto_created=True):
             words[model.__name__] = f"the model {model._meta.label}"
-            words[model._meta.model_name] = f"the model {model._meta.label}"
+            if model._meta.model_name not in ORDINARY_WORDS:  # a regex group()
+                words[model._meta.model_name] = f"the model {model._meta.label}"
             for field in model._meta.get_fields():
                 if field.name not in generic:
                     words.setdefault(

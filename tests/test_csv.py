@@ -29,8 +29,9 @@ def test_the_csv_is_the_signatory_table_as_rows(client):
     SignatureFactory(
         declaration=declaration,
         signatory=SignatoryFactory(name="France", country="FR"),
-        date=datetime.date(2025, 2, 11),
+        signed_on=datetime.date(2025, 2, 11),
         ratified_on=datetime.date(2025, 6, 1),
+        ratification_act="ratification",
         source_url="https://elysee.fr/statement",
         note="Host country",
     )
@@ -38,7 +39,7 @@ def test_the_csv_is_the_signatory_table_as_rows(client):
         declaration=declaration,
         signatory=SignatoryFactory(name="United Kingdom", country="GB"),
         status=Signature.Status.DECLINED,
-        date=None,
+        declined_on=None,
         source_url="https://gov.uk/paris",
     )
 
@@ -60,6 +61,10 @@ def test_the_csv_is_the_signatory_table_as_rows(client):
             "2025-06-01",
             "https://elysee.fr/statement",
             "Host country",
+            "2025-02-11",
+            "Ratification",
+            "",
+            "",
         ],
         [
             "United Kingdom",
@@ -69,6 +74,10 @@ def test_the_csv_is_the_signatory_table_as_rows(client):
             "",
             "",
             "https://gov.uk/paris",
+            "",
+            "",
+            "",
+            "",
             "",
         ],
     ]

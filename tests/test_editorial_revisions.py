@@ -168,6 +168,8 @@ def test_reverting_a_declaration_restores_its_signatures(staff_client):
     rows = {data[f"signatures-{i}-id"][0]: i for i in range(2)}
     france, india = rows[str(kept.pk)], 1 - rows[str(kept.pk)]
     data[f"signatures-{france}-status"] = [Signature.Status.DECLINED]
+    # A refusal carries no signature date (the model's rule).
+    data[f"signatures-{france}-signed_on"] = [""]
     data[f"signatures-{india}-DELETE"] = ["on"]
     assert staff_client.post(url, data).status_code == 302
     assert declaration.signatures.count() == 1

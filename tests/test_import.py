@@ -184,7 +184,7 @@ def test_a_declarations_signatures_are_made_to_match_the_document(tmp_path):
     out, _ = run_import(tmp_path, document)
     assert "declarations: 0 created, 1 updated" in out
     (only,) = Signature.objects.all()
-    assert (only.signatory.slug, only.status, only.date) == (
+    assert (only.signatory.slug, only.status, only.declined_on) == (
         "united-kingdom",
         "declined",
         None,
@@ -364,8 +364,8 @@ def test_a_file_that_is_not_text_is_refused(tmp_path):
         ([], "must be a JSON object"),
         ({"signatories": []}, 'no "schema" key'),
         (
-            {"schema": "summitwatch.export/2"},
-            "unsupported schema 'summitwatch.export/2'",
+            {"schema": "summitwatch.export/3"},
+            "unsupported schema 'summitwatch.export/3'",
         ),
     ],
 )
@@ -415,8 +415,9 @@ def test_an_unknown_signatory_summit_or_declaration_is_named_with_its_place(
         "unknown summit slug 'atlantis-2030'" in message
     )
     assert (
-        "$.declarations[0].signatures[2].signatory (declaration "
-        "'bletchley-declaration'): unknown signatory slug 'narnia'" in message
+        "$.declarations[0].signatures[2].signatory (position of signatory "
+        "'narnia' on declaration 'bletchley-declaration'): unknown signatory "
+        "slug 'narnia'" in message
     )
     assert "unknown declaration slug 'no-such-declaration'" in message
 

@@ -65,7 +65,7 @@ def paris_statement_declined_by_the_uk():
         declaration=statement,
         signatory=uk,
         status=Signature.Status.DECLINED,
-        date=datetime.date(2025, 2, 11),
+        declined_on=datetime.date(2025, 2, 11),
         source_url="https://example.org/uk-declines",
     )
     SignatureFactory(declaration=statement, signatory=SignatoryFactory(name="France"))

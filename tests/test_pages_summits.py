@@ -199,7 +199,7 @@ def test_declaration_page_groups_signatories_by_status_with_dates_and_sources(
     SignatureFactory(
         declaration=declaration,
         signatory=uk,
-        date=datetime.date(2024, 9, 5),
+        signed_on=datetime.date(2024, 9, 5),
         ratified_on=datetime.date(2025, 1, 2),
         source_url="https://gov.uk/signed",
     )
@@ -226,6 +226,8 @@ def test_declaration_page_groups_signatories_by_status_with_dates_and_sources(
         SIGNED: ["United Kingdom"],
         DECLINED: ["United States"],
         WITHDRAWN: ["Ruritania"],
+        Signature.Status.ATTENDED: [],
+        Signature.Status.UNKNOWN: [],
     }
     # Signed comes before declined, before withdrawn, each with words not
     # only colour.
@@ -382,7 +384,7 @@ def test_signatory_record_lists_positions_on_published_declarations_only(client)
     SignatureFactory(
         signatory=uk,
         declaration=bletchley,
-        date=datetime.date(2023, 11, 1),
+        signed_on=datetime.date(2023, 11, 1),
         source_url="https://gov.uk/bletchley",
     )
     SignatureFactory(
@@ -576,10 +578,11 @@ PAGES = {
     ),
     "matrix": (
         lambda s: reverse("summits:declaration_compare") + "?kind=all&d=all",
-        2,
+        3,  # the groups for the form, the declarations, the signatures
     ),
-    "signatory_list": (lambda s: reverse("summits:signatory_list"), 1),
-    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 3),
+    "signatory_list": (lambda s: reverse("summits:signatory_list"), 2),
+    # + its other names and its groups
+    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 5),
 }
 
 

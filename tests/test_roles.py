@@ -303,12 +303,6 @@ def _editor_groups_migration():
     return import_module("editorial.migrations.0002_editor_groups")
 
 
-def _review_permissions_migration():
-    from importlib import import_module
-
-    return import_module("editorial.migrations.0004_review_permissions")
-
-
 def _group_permissions():
     return {
         group.name: sorted(group.permissions.values_list("codename", flat=True))
@@ -317,8 +311,6 @@ def _group_permissions():
 
 
 def test_the_editor_groups_come_from_editorial_and_are_never_duplicated():
-    from importlib import import_module
-
     from django.apps import apps
 
     made_by_migrations = _group_permissions()
@@ -332,9 +324,18 @@ def test_the_editor_groups_come_from_editorial_and_are_never_duplicated():
     assert Group.objects.filter(name__in=["Editors", "Contributors"]).count() == 2
     assert _group_permissions() == made_by_migrations
 
-    # And on a database without them, it makes them as they were.
+    # And on a database without them, it makes them as they were, for the
+    # models it knows (later models grant theirs in their own migrations).
+    migration = _editor_groups_migration()
+    known = {
+        f"{action}_{model}"
+        for models in migration.CONTENT_MODELS.values()
+        for model in models
+        for action in ("view", "add", "change", "delete")
+    }
     Group.objects.filter(name__in=["Editors", "Contributors"]).delete()
-    _editor_groups_migration().create_groups(apps, None)
-    _review_permissions_migration().grant(apps, None)
-    import_module("inbox.migrations.0002_editor_permissions").grant(apps, None)
-    assert _group_permissions() == made_by_migrations
+    migration.create_groups(apps, None)
+    assert _group_permissions() == {
+        name: [codename for codename in codenames if codename in known]
+        for name, codenames in made_by_migrations.items()
+    }

@@ -8,18 +8,12 @@ from the `nav_section` context variable, which each view sets
 
 from django import template
 
+from core.partial_dates import format_range
+
 register = template.Library()
 
 
 @register.filter
 def date_range(start, end=None):
-    """'21–22 May 2024', '30 October – 1 November 2023', or one day."""
-    if not start:
-        return ""
-    if not end or end == start:
-        return f"{start.day} {start:%B %Y}"
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{end.day} {end:%B %Y}"
-    if start.year == end.year:
-        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
-    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+    """'21–22 May 2024', 'December 2024', or one day (dates or PartialDates)."""
+    return format_range(start, end)

@@ -18,6 +18,8 @@ STATUS_LABELS = {
     "signed": ("✓", "Signed"),
     "declined": ("✗", "Declined"),
     "withdrawn": ("↺", "Withdrawn"),
+    "attended": ("○", "Attended, did not sign"),
+    "unknown": ("?", "Not verified"),
 }
 NOT_RECORDED = ("–", "Not recorded")
 

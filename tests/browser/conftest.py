@@ -10,6 +10,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# Every wait is on a condition; on a busy machine a condition may take longer
+# than Playwright's default five seconds to come true.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -55,6 +60,15 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """An editor's sign-in, a (username, password) pair for pages.log_in."""
+    django_user_model.objects.create_superuser(
+        username="eda", email="", password="a-long-test-password"
+    )
+    return "eda", "a-long-test-password"
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Keyboard checks shared by the browser tests: where focus is, the skip link."""
 
+from playwright.sync_api import expect
+
 
 def focused(page):
     """The focused element: what it is, whether its focus ring shows, where."""
@@ -26,4 +28,4 @@ def use_the_skip_link(page):
     assert skip["text"] == "Skip to main content"
     assert skip["inView"] and skip["outline"] != "none", skip
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    expect(page.locator("#main")).to_be_focused()

@@ -6,12 +6,15 @@ through axe-core, failing on serious or critical problems.
 """
 
 import datetime
+import re
 
 import pytest
 from django.template.loader import render_to_string
+from playwright.sync_api import expect
 
 from summits.models import Declaration, Signatory, Signature
 from tests.browser.keyboard import focused, use_the_skip_link
+from tests.browser.pages import PHONE, arrive, h1, photograph, visit
 from tests.factories import (
     ArticleFactory,
     DeclarationFactory,
@@ -27,8 +30,6 @@ COUNTRY, COMPANY, ORGANISATION = (
     Signatory.Kind.ORGANISATION,
 )
 DECLINED = Signature.Status.DECLINED
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 BLETCHLEY_COUNTRIES = {
     "Australia": "AU",
@@ -108,7 +109,7 @@ def build_summits_site():
         SignatureFactory(
             declaration=declaration,
             signatory=party(name, country=code),
-            date=datetime.date(2023, 11, 1),
+            signed_on=datetime.date(2023, 11, 1),
             source_url="https://www.gov.uk/government/publications/bletchley",
         )
     SignatureFactory(
@@ -141,14 +142,14 @@ def build_summits_site():
         SignatureFactory(
             declaration=paris_statement,
             signatory=party(name),
-            date=datetime.date(2025, 2, 11),
+            signed_on=datetime.date(2025, 2, 11),
         )
     for name in ("United Kingdom", "United States"):
         SignatureFactory(
             declaration=paris_statement,
             signatory=party(name),
             status=DECLINED,
-            date=datetime.date(2025, 2, 11),
+            declined_on=datetime.date(2025, 2, 11),
             source_url="https://example.org/uk-us-decline-paris",
         )
     convention = DeclarationFactory(
@@ -163,7 +164,7 @@ def build_summits_site():
     SignatureFactory(
         declaration=convention,
         signatory=party("United Kingdom"),
-        date=datetime.date(2024, 9, 5),
+        signed_on=datetime.date(2024, 9, 5),
         ratified_on=datetime.date(2025, 3, 1),
     )
     secret = DeclarationFactory(
@@ -176,27 +177,6 @@ def build_summits_site():
     ArticleFactory(title="Bletchley, one year on").summits.add(bletchley)
 
 
-def visit(page, live_server, path):
-    response = page.goto(live_server.url + path)
-    assert response.status == 200, path
-    return response
-
-
-def photograph(page, screenshot, assert_accessible, name):
-    """Screenshot and axe at desktop, then at phone width."""
-    page.set_viewport_size(DESKTOP)
-    screenshot(f"{name}-1280")
-    assert_accessible(f"{name} at 1280 px")
-    page.set_viewport_size(PHONE)
-    screenshot(f"{name}-390")
-    assert_accessible(f"{name} at 390 px")
-    page.set_viewport_size(DESKTOP)
-
-
-def h1(page):
-    return page.locator("main h1").inner_text()
-
-
 def test_summit_pages(page, live_server, summits_site, screenshot, assert_accessible):
     visit(page, live_server, "/summits/")
     assert h1(page) == "Summits"
@@ -204,7 +184,7 @@ def test_summit_pages(page, live_server, summits_site, screenshot, assert_access
     photograph(page, screenshot, assert_accessible, "summit-list")
 
     page.get_by_role("link", name="AI Safety Summit 2023").click()
-    assert h1(page) == "AI Safety Summit 2023"
+    arrive(page, "AI Safety Summit 2023")
     main = page.locator("main")
     assert "1–2 November 2023" in main.inner_text()
     assert "Bletchley Park, Bletchley, United Kingdom" in main.inner_text()
@@ -223,7 +203,7 @@ def test_declaration_pages(
     photograph(page, screenshot, assert_accessible, "declaration-list")
 
     page.get_by_role("link", name="Statement on Inclusive and Sustainable").click()
-    assert h1(page).startswith("Statement on Inclusive and Sustainable AI")
+    arrive(page, re.compile("^Statement on Inclusive and Sustainable AI"))
     text = page.locator("main").inner_text()
     assert "3 of 60 recorded" in text
     declined = page.locator("table", has=page.locator("caption", has_text="Declined"))
@@ -253,9 +233,10 @@ def test_compare_matrix(page, live_server, summits_site, screenshot, assert_acce
     # Without JavaScript's help: tick a kind and submit the plain GET form.
     page.get_by_label("Companies").check()
     page.get_by_role("button", name="Compare").click()
-    assert "kind=company" in page.url
-    assert page.get_by_role("rowheader", name="OpenAI").is_visible()
-    assert not page.get_by_role("rowheader", name="United Kingdom").count()
+    expect(page).to_have_url(re.compile("kind=company"))
+    page.wait_for_load_state()
+    expect(page.get_by_role("rowheader", name="OpenAI")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="United Kingdom")).to_have_count(0)
     photograph(page, screenshot, assert_accessible, "compare-companies")
 
 
@@ -282,7 +263,7 @@ def test_signatory_pages(
     photograph(page, screenshot, assert_accessible, "signatory-list")
 
     page.get_by_role("link", name="United Kingdom").first.click()
-    assert h1(page) == "United Kingdom"
+    arrive(page, "United Kingdom")
     text = page.locator("main").inner_text()
     assert "Secret Draft Accord" not in text
     paris = page.get_by_role("row", name="Statement on Inclusive")

@@ -10,10 +10,13 @@
 
 import base64
 import io
+import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
+from tests.browser.pages import log_in, settle
 from tests.data.xss_vectors import TITLE_VECTORS, VECTORS
 from tests.factories import (
     ArticleFactory,
@@ -34,14 +37,6 @@ document.addEventListener('securitypolicyviolation', (e) => {
   window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
 });
 """
-
-
-@pytest.fixture
-def editor(django_user_model):
-    django_user_model.objects.create_superuser(
-        username="sec-editor", email="", password="a-long-test-password"
-    )
-    return "sec-editor", "a-long-test-password"
 
 
 @pytest.fixture
@@ -69,15 +64,6 @@ def watched_page(page):
 
 def csp_violations(page):
     return page.csp_console + page.evaluate("window.__cspViolations || []")
-
-
-def log_in(page, live_server, editor):
-    username, password = editor
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#site-name")
 
 
 def drop_image_on(page, selector, png_bytes):
@@ -116,20 +102,20 @@ def test_the_markdown_editor_preview_and_upload_work_under_the_csp(
     page.fill("#id_title", "A note under a strict policy")
     page.fill("#id_body", "Some **bold** words.")
     preview = page.locator(".field-body .markdownx-preview")
-    preview.locator("strong").wait_for(timeout=10_000)
-    assert preview.locator("strong").inner_text() == "bold"
+    expect(preview.locator("strong")).to_have_text("bold")
 
     drop_image_on(page, "#id_body", png())
-    page.wait_for_function(
-        "document.querySelector('#id_body').value.includes('![](/media/uploads/')",
-        timeout=10_000,
+    # A locator expectation polls from Python: a string predicate polled in
+    # the page (wait_for_function) is eval, which this CSP refuses.
+    expect(page.locator("#id_body")).to_have_value(
+        re.compile(re.escape("![](/media/uploads/"))
     )
     stored = list((tmp_path / "uploads").glob("*.png"))
     assert len(stored) == 1
     screenshot("security-editor-under-csp")
 
     page.click("input[name=_continue]")
-    page.wait_for_selector(".messagelist .success")
+    expect(page.locator(".messagelist .success")).to_be_visible()
     assert csp_violations(page) == []
     assert page.errors == []
 
@@ -157,7 +143,6 @@ def test_admin_screens_and_public_pages_raise_no_csp_violation(
     ]
     for path in public:
         page.goto(f"{live_server.url}{path}")
-        page.wait_for_load_state("load")
     assert csp_violations(page) == [], "public pages"
 
     log_in(page, live_server, editor)
@@ -171,7 +156,6 @@ def test_admin_screens_and_public_pages_raise_no_csp_violation(
     ]
     for path in admin:
         page.goto(f"{live_server.url}{path}")
-        page.wait_for_load_state("load")
         assert csp_violations(page) == [], path
     assert page.errors == []
 
@@ -211,11 +195,10 @@ def test_pages_full_of_hostile_content_fire_no_dialog(
     ]:
         response = page.goto(f"{live_server.url}{path}")
         assert "content-security-policy" not in response.headers
-        page.wait_for_load_state("load")
-        # Give timers, animations and onfocus a moment to fire.
+        # Hover and focus something, then let what the page set off finish.
         page.mouse.move(200, 300)
         page.keyboard.press("Tab")
-        page.wait_for_timeout(300)
+        settle(page)
     assert page.dialogs == []
 
 
@@ -228,8 +211,8 @@ def test_the_editor_preview_of_hostile_markdown_fires_no_dialog(
     # The marker goes first: an unclosed vector may swallow what follows it.
     page.fill("#id_body", "**rendered**\n\n" + ALL_VECTORS)
     preview = page.locator(".field-body .markdownx-preview")
-    preview.locator("strong").first.wait_for(timeout=10_000)
+    expect(preview.locator("strong").first).to_have_text("rendered")
     preview.hover()
-    page.wait_for_timeout(500)
+    settle(page)
     assert page.dialogs == []
     assert "<script" not in preview.inner_html()

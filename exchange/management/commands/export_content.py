@@ -1,4 +1,4 @@
-"""Write the whole site's content as one summitwatch.export/1 JSON document.
+"""Write the whole site's content as one summitwatch.export/2 JSON document.
 
     manage.py export_content > site.json
     manage.py export_content --output site.json --include-drafts
@@ -6,7 +6,7 @@
     manage.py export_content --schema                    # the JSON Schema
 
 The format is documented in exchange/README.md and, field by field, in
-exchange/schema/summitwatch.export-1.schema.json.
+exchange/schema/summitwatch.export-2.schema.json.
 """
 
 import os
@@ -40,7 +40,7 @@ class Progress:
 class Command(BaseCommand):
     help = (
         "Export signatories, summits, declarations (with signatures) and "
-        "articles as one JSON document (schema summitwatch.export/1). Only "
+        "articles as one JSON document (schema summitwatch.export/2). Only "
         "published content unless --include-drafts."
     )
 

@@ -1,4 +1,4 @@
-"""Import a summitwatch.export/1 JSON document: upsert everything by slug.
+"""Import a summitwatch.export/2 (or /1) JSON document: upsert everything by slug.
 
     manage.py import_content site.json
     manage.py import_content --dry-run site.json     # report, change nothing
@@ -21,7 +21,7 @@ from exchange.importer import Importer, ImportErrors, parse_document
 
 class Command(BaseCommand):
     help = (
-        "Import a summitwatch.export/1 JSON document (a path, or - for stdin): "
+        "Import a summitwatch.export/2 (or /1) JSON document (a path, or - for stdin): "
         "validate it completely, then create or update every object by slug in "
         "one transaction. Reports created/updated/unchanged per type."
     )

@@ -4,7 +4,7 @@
     manage.py load_demo_content --dry-run
     manage.py load_demo_content --if-empty  # what `make run` does
 
-The demo content is an ordinary summitwatch.export/1 document, loaded through
+The demo content is an ordinary summitwatch.export/2 document, loaded through
 the same importer as `import_content`: checked completely first, written in
 one transaction, and idempotent (a second run reports everything unchanged).
 Cover images named in it are copied from the `media/` folder beside the file
@@ -32,7 +32,7 @@ def site_has_content():
 class Command(ImportCommand):
     help = (
         "Load Summit Watch's demo content (summits, declarations, signatories, "
-        "signatures, articles) from a summitwatch.export/1 file. Safe to run "
+        "signatures, articles) from a summitwatch.export/2 file. Safe to run "
         "again: it updates what changed and reports the rest unchanged."
     )
 
