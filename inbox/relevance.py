@@ -6,23 +6,27 @@ word "summit" alone (a migration summit is not ours):
 - a declaration's title: 6 (and the story is linked to it and its summit);
 - a summit's name: 6; its city: 2 (linked to the summit);
 - a topic phrase (AI safety, frontier AI, artificial intelligence…): 3 each;
-- a signatory's name: 1 each, at most 3 in all (countries are in every
-  story; they support relevance, they do not make it).
+- a series' name: 4;
+- a signatory's name or other name ("UK", "Türkei"): 1 each, at most 3 in
+  all (countries are in every story; they support relevance, they do not
+  make it). Short capitalised other names ("US", "UK") match only in
+  capitals, so "us" in a sentence is not the United States.
 
 A story needs `THRESHOLD` points to enter the inbox. Matching ignores case
 and accents and respects word boundaries ("Paris" is not in "Parisian").
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from summits.models import Declaration, Signatory, Summit
+from core.names import fold
+from summits.models import Declaration, Series, Signatory, SignatoryAlias, Summit
 
 THRESHOLD = 5
 DECLARATION_POINTS = 6
 SUMMIT_POINTS = 6
 CITY_POINTS = 2
+SERIES_POINTS = 4
 TOPIC_POINTS = 3
 SIGNATORY_POINTS, SIGNATORY_CAP = 1, 3
 
@@ -41,12 +45,6 @@ TOPIC_PHRASES = [
     "general-purpose AI",
     "superintelligence",
 ]
-
-
-def fold(text):
-    """Lower case without accents: "Türkiye" and "turkiye" match."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def phrase_pattern(phrase):
@@ -89,14 +87,31 @@ class Matcher:
             self.summits.append((phrase_pattern(summit.name), summit))
             if summit.city:
                 self.cities.append((phrase_pattern(summit.city), summit))
+        self.series = [
+            (phrase_pattern(name), name)
+            for name in Series.objects.public().values_list("name", flat=True)
+        ]
+        public = Signatory.objects.public()
         self.signatories = [
             (phrase_pattern(name), name)
-            for name in Signatory.objects.public().values_list("name", flat=True)
+            for name in public.values_list("name", flat=True)
         ]
+        # Other names count for their signatory: "UK" is the United Kingdom.
+        self.acronyms = []
+        for alias, name in SignatoryAlias.objects.filter(
+            signatory__in=public
+        ).values_list("name", "signatory__name"):
+            if alias.isupper() and len(alias) <= 4:
+                self.acronyms.append(
+                    (re.compile(r"(?<!\w)" + re.escape(alias) + r"(?!\w)"), name)
+                )
+            else:
+                self.signatories.append((phrase_pattern(alias), name))
         self.topics = [(phrase_pattern(phrase), phrase) for phrase in TOPIC_PHRASES]
 
     def score(self, *texts):
-        text = fold(" ".join(t for t in texts if t))
+        raw = " ".join(t for t in texts if t)
+        text = fold(raw)
         result = Relevance()
         for pattern, declaration in self.declarations:
             if pattern and pattern.search(text):
@@ -121,11 +136,17 @@ class Matcher:
                 seen_topics.add(fold(phrase))
                 result.score += TOPIC_POINTS
                 result.reasons.append(f"topic “{phrase}”")
+        for pattern, name in self.series:
+            if pattern and pattern.search(text):
+                result.score += SERIES_POINTS
+                result.reasons.append(f"series “{name}”")
         names = [
             name
             for pattern, name in self.signatories
             if pattern and pattern.search(text)
         ]
+        names += [name for pattern, name in self.acronyms if pattern.search(raw)]
+        names = list(dict.fromkeys(names))  # a signatory named twice counts once
         if names:
             result.score += min(len(names) * SIGNATORY_POINTS, SIGNATORY_CAP)
             result.reasons.append("signatories " + ", ".join(names))

@@ -421,3 +421,32 @@ def test_a_story_with_a_non_web_link_is_skipped(records):
         Story(title="Bletchley Declaration", url="javascript:alert(1)")
     )
     assert not outcome.kept and "not a web address" in outcome.reason
+
+
+def test_other_names_count_for_their_signatory_and_us_is_not_the_us(records):
+    from summits.models import Signatory, SignatoryAlias
+
+    united_states = Signatory.objects.get(name="United States")
+    SignatoryAlias.objects.create(signatory=united_states, name="US")
+    SignatoryAlias.objects.create(
+        signatory=Signatory.objects.get(name="China"), name="Volksrepublik China"
+    )
+    matcher = Inbox().matcher
+    assert matcher.score("Talks with us went well").score == 0
+    result = matcher.score("The US and the Volksrepublik China talk")
+    assert result.score == 2
+    assert "signatories United States, China" in result.describe() or (
+        "signatories China, United States" in result.describe()
+    )
+    # Its own name and an other name in one story count once.
+    assert matcher.score("United States (US)").score == 1
+
+
+def test_a_series_name_scores(records):
+    from summits.models import Series
+
+    series = Series.objects.create(name="AI Safety Summit series")
+    records["summit"].series = series
+    records["summit"].save()
+    result = Inbox().matcher.score("The next AI Safety Summit series meeting")
+    assert "series “AI Safety Summit series”" in result.describe()
