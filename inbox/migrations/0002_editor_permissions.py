@@ -1,12 +1,12 @@
 """Editors run the inbox and its feeds; Contributors may read and act on it.
 
 Accepting a story makes a draft press item, which contributors may write; the
-feed list is the editors'. Permissions are created here explicitly (see
-editorial/migrations/0002_editor_groups.py for why).
+feed list is the editors'.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from editorial.roles import grant_permissions
 
 GRANTS = {
     "Editors": [
@@ -19,19 +19,7 @@ GRANTS = {
 
 
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("inbox")
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0, apps=apps)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GRANTS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="inbox", codename__in=codenames
-            )
-        )
+    grant_permissions(apps, "inbox", GRANTS)
 
 
 class Migration(migrations.Migration):
