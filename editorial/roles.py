@@ -18,7 +18,7 @@ def grant_permissions(apps, app_label, grants):
     app_config = apps.get_app_config(app_label)
     # Migration state's app configs are stubs without models_module, which
     # create_permissions checks to skip apps without models.
-    previous = app_config.models_module
+    previous = getattr(app_config, "models_module", None)
     app_config.models_module = previous or True
     try:
         create_permissions(app_config, verbosity=0, apps=apps)
