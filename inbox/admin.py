@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
-from core.admin import ADMIN_CSS
+from core.admin import ADMIN_CSS, DefaultChoiceFilter
 from editorial.dashboard import DashboardPanel
 from inbox.importing import ImportRefused, add_from_link, fetch_feed
 from inbox.models import Feed, PressCandidate
@@ -32,28 +32,14 @@ def dashboard_panels(request):
     ]
 
 
-class CandidateStateFilter(admin.SimpleListFilter):
+class CandidateStateFilter(DefaultChoiceFilter):
     """New candidates unless asked otherwise: the inbox opens on what waits."""
 
     title = "decision"
     parameter_name = "decision"
-
-    def lookups(self, request, model_admin):
-        return [*PressCandidate.Decision.choices, ("all", "All")]
-
-    def choices(self, changelist):
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": (self.value() or PressCandidate.Decision.NEW) == value,
-                "query_string": changelist.get_query_string(
-                    {self.parameter_name: value}
-                ),
-                "display": label,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.value() or PressCandidate.Decision.NEW
-        return queryset if value == "all" else queryset.filter(decision=value)
+    field = "decision"
+    default = PressCandidate.Decision.NEW
+    options = PressCandidate.Decision.choices
 
 
 @admin.register(PressCandidate)

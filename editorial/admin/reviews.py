@@ -5,31 +5,18 @@ from django.contrib.admin.utils import quote
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
+from core.admin import DefaultChoiceFilter
 from editorial.models import ReviewRequest, ReviewState
 
 
-class ReviewStateFilter(admin.SimpleListFilter):
+class ReviewStateFilter(DefaultChoiceFilter):
     """Open requests first: the list opens on what waits."""
 
     title = "outcome"
     parameter_name = "outcome"
-
-    def lookups(self, request, model_admin):
-        return [*ReviewState.choices, ("all", "All")]
-
-    def choices(self, changelist):
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": (self.value() or ReviewState.OPEN) == value,
-                "query_string": changelist.get_query_string(
-                    {self.parameter_name: value}
-                ),
-                "display": label,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.value() or ReviewState.OPEN
-        return queryset if value == "all" else queryset.filter(outcome=value)
+    field = "outcome"
+    default = ReviewState.OPEN
+    options = ReviewState.choices
 
 
 @admin.register(ReviewRequest)
