@@ -27,7 +27,7 @@ import ssl
 import time
 from dataclasses import dataclass
 from email.message import Message
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -105,9 +105,11 @@ def check_url(url):
     # Every address the name has must pass: the connection could use any.
     for address in addresses:
         check_address(address)
-    path = parts.path or "/"
+    # An address pasted from a browser may hold spaces or accents, which a
+    # request line cannot: percent-encode them (what is encoded stays so).
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
-        path += f"?{parts.query}"
+        path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
     return parts.scheme, host, port, path, addresses[0]
 
 

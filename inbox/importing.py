@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from articles.models import Article
@@ -129,7 +131,13 @@ def read_source(source):
     path = Path(source)
     if not path.is_file():
         raise ImportRefused(f"No such file: {source}")
-    return path.read_bytes(), ""
+    # The same cap as a fetched feed: a huge file is refused, not parsed.
+    limit = settings.FETCH_MAX_BYTES
+    with path.open("rb") as file:
+        content = file.read(limit + 1)
+    if len(content) > limit:
+        raise ImportRefused(f"{source} is too large (over {filesizeformat(limit)}).")
+    return content, ""
 
 
 def import_feed_source(source, feed=None, dry_run=False, inbox=None):

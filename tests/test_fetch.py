@@ -136,3 +136,10 @@ def test_a_server_that_never_answers_times_out(settings):
 def test_an_unknown_host():
     with pytest.raises(FetchError, match="could not be found"):
         fetch("http://no-such-host.invalid/")
+
+
+def test_an_address_with_spaces_and_accents_is_encoded_not_refused():
+    with serve({"/caf%C3%A9%20menu": (200, HTML, b"ok")}) as (base, requests):
+        response = fetch(f"{base}/café menu")
+    assert response.content == b"ok"
+    assert requests[0][0] == "/caf%C3%A9%20menu"

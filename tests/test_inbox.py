@@ -450,3 +450,23 @@ def test_a_series_name_scores(records):
     records["summit"].save()
     result = Inbox().matcher.score("The next AI Safety Summit series meeting")
     assert "series “AI Safety Summit series”" in result.describe()
+
+
+def test_a_huge_feed_file_is_refused_whole(records, tmp_path, settings):
+    settings.FETCH_MAX_BYTES = len(FEED_BYTES) - 1
+    path = tmp_path / "huge.xml"
+    path.write_bytes(FEED_BYTES)
+    with pytest.raises(ImportRefused, match="too large"):
+        import_feed_source(str(path))
+    assert not PressCandidate.objects.exists()
+
+
+def test_a_huge_feed_url_is_refused_whole(records, settings):
+    settings.FETCH_MAX_BYTES = 1000
+    routes = {"/feed.xml": (200, {"Content-Type": "application/rss+xml"}, FEED_BYTES)}
+    with serve(routes) as (base, _):
+        out, err = StringIO(), StringIO()
+        with pytest.raises(CommandError):
+            call_command("import_feed", f"{base}/feed.xml", stdout=out, stderr=err)
+    assert "too large" in err.getvalue()
+    assert not PressCandidate.objects.exists()
