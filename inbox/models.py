@@ -2,6 +2,7 @@
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import reversion
 from django.conf import settings
 from django.db import models, transaction
 
@@ -117,6 +118,20 @@ class PressCandidate(models.Model):
         Prefilled with what the story says and the records it matched; an
         editor writes the summary in our own words before publishing.
         """
+        # A revision from the start: the item's history says who made it.
+        with reversion.create_revision():
+            reversion.set_user(user)
+            reversion.set_comment("Made from the press inbox.")
+            article = self._new_press_item()
+        self.decision, self.article, self.decided_by = (
+            self.Decision.ACCEPTED,
+            article,
+            user,
+        )
+        self.save(update_fields=["decision", "article", "decided_by"])
+        return article
+
+    def _new_press_item(self):
         article = Article.objects.create(
             kind=Article.Kind.PRESS,
             title=self.title,
@@ -129,12 +144,6 @@ class PressCandidate(models.Model):
         )
         article.summits.set(self.summits.all())
         article.declarations.set(self.declarations.all())
-        self.decision, self.article, self.decided_by = (
-            self.Decision.ACCEPTED,
-            article,
-            user,
-        )
-        self.save(update_fields=["decision", "article", "decided_by"])
         return article
 
     def dismiss(self, user):

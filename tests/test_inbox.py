@@ -344,6 +344,11 @@ class TestInboxAdmin:
         assert list(article.declarations.all()) == [records["declaration"]]
         candidate.refresh_from_db()
         assert candidate.decision == "accepted" and candidate.article == article
+        from reversion.models import Version
+
+        (version,) = Version.objects.get_for_object(article)
+        assert version.revision.user.username == "editors"
+        assert version.field_dict["declarations"] == [records["declaration"].pk]
         # Accepting twice makes no second item.
         editor_client.post(
             reverse("admin:inbox_presscandidate_accept", args=[candidate.pk])
