@@ -445,3 +445,32 @@ class ImageAdmin(admin.ModelAdmin):
                     format_html("“{}” is shown by {}", image, place.as_html())
                 )
         return deleted, counts, perms_needed, protected
+
+
+class DefaultChoiceFilter(admin.SimpleListFilter):
+    """A filter that starts on one choice ("what waits") and offers "All".
+
+    Subclasses set `title`, `parameter_name`, `field`, `default` and
+    `options` (the model's choices).
+    """
+
+    field = ""
+    default = ""
+    options = ()
+
+    def lookups(self, request, model_admin):
+        return [*self.options, ("all", "All")]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or self.default) == value,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: value}
+                ),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or self.default
+        return queryset if value == "all" else queryset.filter(**{self.field: value})

@@ -8,6 +8,7 @@ from editorial.admin import (
     EditConflictAdminMixin,
     HistoryAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
 )
 from pages.models import Page
 
@@ -18,6 +19,7 @@ class PageAdmin(
     EditConflictAdminMixin,
     AuditTrailAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
     PublishableAdmin,
 ):
     list_display = ["title", "address", "menu", "menu_order", "publication"]

@@ -38,7 +38,7 @@ CORE_CONVENTIONS = {"id", "pk", "slug", "title", "search_vector"} | {
 # use as a field name: a local `kind` of request, the `text` to render, a link
 # preview's `description`, JSON-LD's "name", Open Graph's "website" type, a
 # formatted `date`, a regex match's `group()`, a `short` date format, an HTTP
-# `header`. Naming one of
+# `header`, an HTML parser's `feed()`. Naming one of
 # these is not speaking an app's language.
 ORDINARY_WORDS = {
     "kind",
@@ -51,6 +51,7 @@ ORDINARY_WORDS = {
     "group",
     "short",
     "header",
+    "feed",
 }
 
 

@@ -277,7 +277,7 @@ def test_saving_a_page_in_the_admin_records_a_revision(admin_client):
     admin_client.post(
         reverse("admin:pages_page_add"),
         {"title": "About", "slug": "about", "body": "Hi", "menu": "footer",
-         "menu_order": 1, "status": "published",
+         "menu_order": 1, "_publish": "Publish",
          "published_at_0": "", "published_at_1": ""},
     )  # fmt: skip
     page = Page.objects.get(slug="about")

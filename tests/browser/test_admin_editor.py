@@ -39,7 +39,7 @@ def test_an_editor_writes_an_article_with_a_live_preview(
     screenshot("admin-article-editor")
 
     # The script would be removed on save: the editor is told, under the field.
-    page.click("input[name=_continue]")
+    page.click("input[name=_save_draft]")
     error = page.locator(".field-body .errorlist")
     error.wait_for()
     assert "would be removed: <script>" in error.inner_text()
@@ -48,7 +48,7 @@ def test_an_editor_writes_an_article_with_a_live_preview(
         "The summit was **renamed** from *AI Safety* to *AI Action*.\n\n"
         "- five tracks\n- one on safety",
     )
-    page.click("input[name=_continue]")
+    page.click("input[name=_save_draft]")
     expect(page.locator(".messagelist .success")).to_be_visible()
     screenshot("admin-article-saved")
     assert errors == []

@@ -118,7 +118,7 @@ def test_the_markdown_editor_preview_and_upload_work_under_the_csp(
     assert len(stored) == 1
     screenshot("security-editor-under-csp")
 
-    page.click("input[name=_continue]")
+    page.click("input[name=_save_draft]")
     expect(page.locator(".messagelist .success")).to_be_visible()
     assert csp_violations(page) == []
     assert page.errors == []
