@@ -24,7 +24,11 @@ def key_figures():
 
     Precedents from other fields (the Montreal Protocol…) keep their pages
     but are not what the site tracks. Only "signed" counts as signed:
-    "attended" and "unknown" positions are recorded, never counted.
+    "attended" and "unknown" positions are recorded, never counted. The
+    figures the home page's sentences rest on are counted too, so those
+    sentences stay true whatever editors record: how many positions have no
+    source yet (`unsourced`), and how many lists are known only in part
+    (`partial`, when more signatories were reported than recorded).
     """
     published = Declaration.objects.public().filter(topic=Declaration.Topic.AI)
     figures = Signature.objects.filter(declaration__in=published).aggregate(
@@ -32,8 +36,16 @@ def key_figures():
         signed=Count("pk", filter=Q(status=SIGNED)),
         declined=Count("pk", filter=Q(status=DECLINED)),
         signatories=Count("signatory", distinct=True),
+        unsourced=Count("pk", filter=Signature.without_source()),
     )
-    figures["declarations"] = published.count()
+    figures.update(
+        published.annotate(**signature_counts()).aggregate(
+            declarations=Count("pk"),
+            partial=Count(
+                "pk", filter=Q(reported_signatory_count__gt=F("signed_count"))
+            ),
+        )
+    )
     return figures
 
 
@@ -62,7 +74,13 @@ class HomeView(TemplateView):
             Declaration.objects.public()
             .annotate(**signature_counts())
             .only(
-                "title", "slug", "kind", "summit", "adopted_on", "adopted_on_precision"
+                "title",
+                "slug",
+                "kind",
+                "summit",
+                "adopted_on",
+                "adopted_on_precision",
+                "reported_signatory_count",
             )
             .order_by(F("adopted_on").asc(nulls_last=True), "title")
         )

@@ -12,7 +12,7 @@ default view is shown, so a hand-edited or stale link never errors.
 
 from dataclasses import dataclass, field
 
-from summits.models import Declaration, Signatory, Signature
+from summits.models import Declaration, Signatory, Signature, signature_counts
 
 DEFAULT_KIND = Signatory.Kind.COUNTRY
 ALL = "all"
@@ -108,10 +108,21 @@ def build_matrix(params):
     kind = parse_kind(params.get("kind", ""))
     # Only published declarations are ever candidates, so a draft's slug in
     # ?d= is ignored like any unknown slug and its signatures are never read.
+    # Each column's header says when its list is partial ("4 of about 60
+    # recorded"), so the signed count comes with the columns, in the same query.
     all_declarations = list(
-        Declaration.objects.public().only(
-            "title", "slug", "adopted_on", "adopted_on_precision", "kind", "topic"
+        Declaration.objects.public()
+        .only(
+            "title",
+            "slug",
+            "adopted_on",
+            "adopted_on_precision",
+            "kind",
+            "topic",
+            "reported_signatory_count",
         )
+        .annotate(**signature_counts())
+        .order_by(*Declaration._meta.ordering)
     )
     chosen, defaulted = choose_declarations(all_declarations, params.getlist("d"))
     if defaulted:
