@@ -324,3 +324,7 @@ LOGGING = {
     # management command; its lockout messages come from other loggers.
     "loggers": {"axes.apps": {"level": "WARNING"}},
 }
+
+# Private, loopback and link-local addresses the link checker (check_sources)
+# may reach: none. The tests allow loopback only (config/test_settings.py).
+LINK_CHECK_ALLOW_PRIVATE_ADDRESSES = False

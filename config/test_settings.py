@@ -47,3 +47,8 @@ CONTENT_SECURITY_POLICY = {
 # login() does not pass. Off for the suite; tests/test_security_axes.py turns
 # it on for the lockout stories.
 AXES_ENABLED = False
+
+# The link checker's tests run a server on 127.0.0.1; every other private
+# address (10.0.0.1, 169.254.169.254…) stays refused, so no test ever
+# connects beyond this machine.
+LINK_CHECK_ALLOW_PRIVATE_ADDRESSES = ["127.0.0.0/8"]
