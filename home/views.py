@@ -1,7 +1,9 @@
 """Pages that gather from every app: the front door and site search."""
 
+from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -9,6 +11,7 @@ from articles.models import Article
 from core.cache import mark_unstored
 from core.search import clean_query
 from core.views import NavSectionMixin
+from home.data_quality import data_quality_report
 from home.search import SiteSearch
 from summits.models import Declaration, Signature, Summit, signature_counts
 
@@ -17,6 +20,8 @@ DECLINED = Signature.Status.DECLINED
 
 # Lists never need the long text fields; leaving them out keeps pages light.
 ARTICLE_LIST_DEFER = ("body", "body_html", "search_vector")
+# The data-quality page lists more of each problem than the admin home.
+DATA_QUALITY_PAGE_ROWS = 50
 
 
 def key_figures():
@@ -156,3 +161,13 @@ class SearchView(NavSectionMixin, TemplateView):
             # Each query is a one-off: shared, but not worth a cache slot.
             mark_unstored(response)
         return response
+
+
+def data_quality(request):
+    """/admin/data-quality/: every data-quality problem, for staff (admin_view)."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Data quality",
+        "report": data_quality_report(limit=DATA_QUALITY_PAGE_ROWS),
+    }
+    return TemplateResponse(request, "admin/data_quality.html", context)

@@ -10,10 +10,12 @@ class (see summits/admin.py and articles/admin.py):
 - `AuditTrailAdminMixin`: who created, last edited and published the item;
 - `PreviewLinksAdminMixin`: share links for drafts and scheduled items.
 
-Editorial registers no admin of its own and knows no content app: a model
-becomes versioned by `reversion.register` in its app.
+Editorial registers one admin of its own, the link checker's read-only
+records (`source_links`), and knows no content app: a model becomes
+versioned by `reversion.register` in its app.
 """
 
+from editorial.admin import source_links  # noqa: F401 - registers SourceLinkAdmin
 from editorial.admin.audit import AuditTrailAdminMixin
 from editorial.admin.conflicts import EditConflictAdminMixin
 from editorial.admin.history import FollowedRows, HistoryAdminMixin

@@ -85,8 +85,7 @@ class Command(BaseCommand):
         outcomes, failing = {}, 0
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = {
-                pool.submit(check_url, url, timeout, allow_private): url
-                for url in urls
+                pool.submit(check_url, url, timeout, allow_private): url for url in urls
             }
             for done, future in enumerate(as_completed(futures), 1):
                 url = futures[future]
