@@ -82,9 +82,9 @@ def choose_declarations(all_declarations, requested):
         defaulted = not chosen
         if defaulted:
             chosen = list(all_declarations[:DEFAULT_COLUMNS])
-    # Read left to right in time, like a timeline.
-    chosen.reverse()
-    return chosen, defaulted
+    # Read left to right in time, like a timeline; undated texts stay last.
+    dated = [d for d in chosen if d.adopted_on]
+    return dated[::-1] + [d for d in chosen if not d.adopted_on], defaulted
 
 
 def drop_empty_columns(columns, rows):
@@ -129,7 +129,7 @@ def build_matrix(params):
         # Precedents (the Montreal Protocol…) are there to compare with on
         # request; the first view is about AI.
         ai = [d for d in all_declarations if d.topic == Declaration.Topic.AI]
-        chosen = list(reversed(ai[:DEFAULT_COLUMNS]))
+        chosen, _ = choose_declarations(ai[:DEFAULT_COLUMNS], [ALL])
     columns = [Column(declaration) for declaration in chosen]
     position = {column.declaration.pk: i for i, column in enumerate(columns)}
 
