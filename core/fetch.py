@@ -1,6 +1,6 @@
 """A careful HTTP client for URLs that editors typed: the one way we fetch.
 
-`fetch(url)` answers a `FetchResult` (status, headers, body, final URL) or
+`fetch(url)` answers a `FetchResult` (status, headers, content, final URL) or
 raises `FetchError` with a reason a person can read. It is safe to point at
 any URL from the database:
 
@@ -58,7 +58,7 @@ class FetchError(Exception):
 class FetchResult:
     status: int
     headers: dict = field(default_factory=dict)  # lower-cased names
-    body: bytes | None = None  # None for HEAD
+    content: bytes | None = None  # None for HEAD
     final_url: str = ""
 
 
@@ -175,7 +175,7 @@ def _request_once(url, method, max_bytes, timeout, allow_private, deadline):
         conn.request(method, path, headers=headers)
         response = conn.getresponse()
         response_headers = {k.lower(): v for k, v in response.getheaders()}
-        body = None
+        content = None
         if method != "HEAD" and response.status not in REDIRECT_STATUSES:
             length = response_headers.get("content-length", "")
             if length.isdigit() and int(length) > max_bytes:
@@ -183,8 +183,8 @@ def _request_once(url, method, max_bytes, timeout, allow_private, deadline):
                     f"body larger than {max_bytes:,} bytes ({int(length):,} announced)",
                     response.status,
                 )
-            body = _read_body(response, max_bytes, deadline)
-        return FetchResult(response.status, response_headers, body, url)
+            content = _read_body(response, max_bytes, deadline)
+        return FetchResult(response.status, response_headers, content, url)
     except ssl.SSLCertVerificationError as error:
         raise FetchError(
             f"TLS certificate not valid: {error.verify_message}"

@@ -37,8 +37,18 @@ CORE_CONVENTIONS = {"id", "pk", "slug", "title", "search_vector"} | {
 # Ordinary words core uses in its own sense, which some app also happens to
 # use as a field name: a local `kind` of request, the `text` to render, a link
 # preview's `description`, JSON-LD's "name", Open Graph's "website" type, a
-# formatted `date`. Naming one of these is not speaking an app's language.
-ORDINARY_WORDS = {"kind", "text", "description", "name", "website", "date", "other"}
+# formatted `date`, a `url` to fetch or reverse. Naming one of these is not
+# speaking an app's language.
+ORDINARY_WORDS = {
+    "kind",
+    "text",
+    "description",
+    "name",
+    "website",
+    "date",
+    "other",
+    "url",
+}
 
 
 def project_apps():

@@ -43,7 +43,7 @@ def get(url, **options):
 def test_a_page_is_fetched_with_a_polite_user_agent(server, settings):
     httpd, base = server
     result = get(f"{base}/ok")
-    assert (result.status, result.body) == (200, b"ok")
+    assert (result.status, result.content) == (200, b"ok")
     assert httpd.seen_agents == [f"SummitWatch/1.0 link checker (+{settings.SITE_URL})"]
 
 
@@ -51,7 +51,7 @@ def test_redirects_are_followed_to_the_final_url(server):
     _, base = server
     result = get(f"{base}/moved", method="HEAD")
     assert result.status == 200 and result.final_url == f"{base}/ok"
-    assert result.body is None
+    assert result.content is None
 
 
 def test_errors_are_answers_not_exceptions(server):
