@@ -10,13 +10,21 @@ from django.views.generic import TemplateView
 from articles.sitemaps import ArticleSitemap
 from core import views as core_views
 from home.sitemaps import StaticPagesSitemap
-from summits.sitemaps import DeclarationSitemap, SignatorySitemap, SummitSitemap
+from summits.sitemaps import (
+    DeclarationSitemap,
+    GroupSitemap,
+    SeriesSitemap,
+    SignatorySitemap,
+    SummitSitemap,
+)
 
 SITEMAPS = {
     "pages": StaticPagesSitemap,
     "summits": SummitSitemap,
     "declarations": DeclarationSitemap,
     "signatories": SignatorySitemap,
+    "series": SeriesSitemap,
+    "groups": GroupSitemap,
     "articles": ArticleSitemap,
 }
 

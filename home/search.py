@@ -17,7 +17,7 @@ from django.utils.functional import cached_property
 
 from articles.models import Article
 from core import search
-from summits.models import Declaration, Signatory, Summit
+from summits.models import Declaration, Group, Series, Signatory, Summit
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ SOURCES = (
     Source("summit", "Summit", Summit),
     Source("declaration", "Declaration", Declaration, related=("summit",)),
     Source("signatory", "Signatory", Signatory),
+    Source("series", "Series", Series),
+    Source("group", "Group", Group),
     Source("article", "Article", Article),
 )
 SOURCES_BY_KIND = {source.kind: source for source in SOURCES}

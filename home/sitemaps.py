@@ -5,7 +5,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from articles.models import Article
-from summits.models import Declaration, Signatory, Signature, Summit
+from summits.models import Declaration, Group, Series, Signatory, Signature, Summit
 
 
 def newest_update(queryset):
@@ -36,6 +36,8 @@ class StaticPagesSitemap(Sitemap):
             "summits:declaration_list",
             "summits:declaration_compare",
             "summits:signatory_list",
+            "summits:series_list",
+            "summits:group_list",
             "articles:article_list",
         ]
 
@@ -43,7 +45,7 @@ class StaticPagesSitemap(Sitemap):
         return reverse(item)
 
     def _newest(self):
-        """{list URL name: newest update}; six queries, once per sitemap."""
+        """{list URL name: newest update}; eight queries, once per sitemap."""
         if not hasattr(self, "_newest_cache"):
             declarations = Declaration.objects.public()
             summits = newest_update(Summit.objects.public())
@@ -53,12 +55,16 @@ class StaticPagesSitemap(Sitemap):
             )
             signatories = newest_update(Signatory.objects.public())
             articles = newest_update(Article.objects.public())
+            series = newest_update(Series.objects.public())
+            groups = newest_update(Group.objects.public())
             self._newest_cache = {
                 "home:home": newest(summits, texts, positions, articles),
                 "summits:summit_list": newest(summits, texts),
                 "summits:declaration_list": newest(texts, positions),
                 "summits:declaration_compare": newest(texts, positions),
                 "summits:signatory_list": newest(signatories, positions),
+                "summits:series_list": newest(series, summits),
+                "summits:group_list": groups,
                 "articles:article_list": articles,
             }
         return self._newest_cache

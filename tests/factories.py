@@ -7,7 +7,16 @@ from django.utils import timezone
 
 from articles.models import Article
 from core.models import Status
-from summits.models import Declaration, Signatory, Signature, Summit
+from summits.models import (
+    Declaration,
+    Group,
+    GroupMembership,
+    Series,
+    Signatory,
+    SignatoryAlias,
+    Signature,
+    Summit,
+)
 
 
 class SignatoryFactory(factory.django.DjangoModelFactory):
@@ -88,3 +97,37 @@ class ArticleFactory(PublishedMixin):
     lede = "What happened, in one sentence."
     body = "Some *markdown*."
     author_name = "Summit Watch"
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Series
+
+    name = factory.Sequence(lambda n: f"Summit series {n}")
+    organiser = "Host governments in turn"
+    description = "Summits that *follow* one another."
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    kind = Group.Kind.CLUB
+    description = "Members, from [the official list](https://example.org/members)."
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroupMembership
+
+    group = factory.SubFactory(GroupFactory)
+    signatory = factory.SubFactory(SignatoryFactory)
+
+
+class AliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignatoryAlias
+
+    signatory = factory.SubFactory(SignatoryFactory)
+    name = factory.Sequence(lambda n: f"Other name {n}")

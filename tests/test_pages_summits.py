@@ -578,10 +578,11 @@ PAGES = {
     ),
     "matrix": (
         lambda s: reverse("summits:declaration_compare") + "?kind=all&d=all",
-        2,
+        3,  # the groups for the form, the declarations, the signatures
     ),
-    "signatory_list": (lambda s: reverse("summits:signatory_list"), 1),
-    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 3),
+    "signatory_list": (lambda s: reverse("summits:signatory_list"), 2),
+    # + its other names and its groups
+    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 5),
 }
 
 

@@ -13,7 +13,7 @@ OLD_REL = 'rel="nofollow'
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("summits", "0006_summit_end_checked_at_its_precision"),
+        ("summits", "0007_merge_positions_and_series_groups"),
     ]
 
     operations = [
