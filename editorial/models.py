@@ -150,6 +150,15 @@ class SourceLink(models.Model):
     site down for an afternoon does not flag every source it hosts.
     """
 
+    # What a check writes (check_sources saves these; the admin shows them).
+    CHECK_FIELDS = (
+        "last_status",
+        "last_error",
+        "checked_at",
+        "consecutive_failures",
+        "first_failed_at",
+        "dead",
+    )
     # How long failures must last before a link counts as dead.
     DEAD_AFTER = timedelta(days=1)
     GONE_STATUSES = {404, 410}

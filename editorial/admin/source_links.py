@@ -13,15 +13,7 @@ class SourceLinkAdmin(admin.ModelAdmin):
     list_display = ["url", "dead", "reason", "checked_at", "consecutive_failures"]
     list_filter = ["dead"]
     search_fields = ["url"]
-    readonly_fields = [
-        "url",
-        "last_status",
-        "last_error",
-        "checked_at",
-        "consecutive_failures",
-        "first_failed_at",
-        "dead",
-    ]
+    readonly_fields = ["url", *SourceLink.CHECK_FIELDS]
 
     @admin.display(description="last result")
     def reason(self, obj):

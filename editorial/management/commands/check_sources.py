@@ -123,14 +123,4 @@ class Command(BaseCommand):
                 updated.append(link)
             link.record(status, error, now=now)
         SourceLink.objects.bulk_create(created)
-        SourceLink.objects.bulk_update(
-            updated,
-            [
-                "last_status",
-                "last_error",
-                "checked_at",
-                "consecutive_failures",
-                "first_failed_at",
-                "dead",
-            ],
-        )
+        SourceLink.objects.bulk_update(updated, SourceLink.CHECK_FIELDS)
