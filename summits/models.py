@@ -387,6 +387,21 @@ class Summit(
     def get_absolute_url(self):
         return reverse("summits:summit_detail", args=[self.slug])
 
+    @property
+    def has_ended(self):
+        return self.ends_on < timezone.localdate()
+
+    @property
+    def no_outcomes_note(self):
+        """What to say while no outcome document is recorded, from the dates.
+
+        Derived, never stored: "will be added" is only true before a summit
+        ends, and a sentence in the summary would go on saying it for ever.
+        """
+        if self.has_ended:
+            return "No outcome document from this summit is recorded yet."
+        return "Outcome documents will be added once the summit has adopted them."
+
     def link_preview(self):
         return seo.LinkPreview(
             title=self.name,

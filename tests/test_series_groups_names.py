@@ -515,10 +515,11 @@ def grow_group(group, count):
 @pytest.mark.parametrize(
     "grow, factory, expected",
     [
-        # the series, its summits, their declarations with counts
-        (grow_series, SeriesFactory, 3),
-        # the group, its public members, the declarations, their positions
-        (grow_group, GroupFactory, 4),
+        # the series, its summits, their declarations with counts; the menus
+        (grow_series, SeriesFactory, 4),
+        # the group, its public members, the declarations, their positions;
+        # the menus of editors' pages
+        (grow_group, GroupFactory, 5),
     ],
 )
 def test_series_and_group_pages_cost_the_same_queries_as_data_grows(

@@ -3,6 +3,8 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
+from editorial.migration_operations import CONTRIBUTORS_GROUP, EDITORS_GROUP
+
 
 def let_editors_see_link_checks(apps, schema_editor):
     """Editors and Contributors may view the link checker's records (read only:
@@ -17,14 +19,15 @@ def let_editors_see_link_checks(apps, schema_editor):
     view = Permission.objects.filter(
         content_type__app_label="editorial", codename="view_sourcelink"
     )
-    for group in Group.objects.filter(name__in=["Editors", "Contributors"]):
+    roles = [EDITORS_GROUP, CONTRIBUTORS_GROUP]
+    for group in Group.objects.filter(name__in=roles):
         group.permissions.add(*view)
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('editorial', '0002_editor_groups'),
+        ('editorial', '0003_media_library_roles'),
     ]
 
     operations = [
