@@ -81,6 +81,8 @@ class Article(
     search_document = SearchDocument(
         a=("title",), b=("lede", "author_name", "outlet"), c=("body",)
     )
+    # The link checker (check_sources) reads every URL these fields hold.
+    source_url_fields = ("original_url",)
 
     class Meta(Publishable.Meta):
         ordering = ["-published_at", "-created_at"]

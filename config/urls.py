@@ -31,6 +31,8 @@ SITEMAPS = {
 }
 
 urlpatterns = [
+    # Before the admin's own URLs, whose catch-all would answer first.
+    path("admin/data-quality/", include("home.admin_urls")),
     path("admin/", admin.site.urls),
     # django-markdownx's own URL names, mounted behind our staff-only wrapper.
     path(

@@ -17,7 +17,10 @@ service at 169.254.169.254). So:
   rather than held in memory;
 - a user agent that says who we are.
 
-Failures raise `FetchError` with a sentence an editor can act on.
+Failures raise `FetchError` with a sentence an editor can act on (and the
+HTTP status, when one was received). The press inbox reads pages and feeds
+with it; the link checker (`check_sources`) asks for HEAD and wants every
+status back (`raise_for_status=False`).
 """
 
 import http.client
@@ -37,7 +40,15 @@ CHUNK = 64 * 1024
 
 
 class FetchError(Exception):
-    """A fetch that did not give a usable response; the message says why."""
+    """A fetch that did not give a usable response; the message says why.
+
+    `status` is the HTTP status when one was received, else None.
+    """
+
+    def __init__(self, reason, status=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
 
 
 @dataclass
@@ -55,8 +66,10 @@ class FetchedResponse:
             return self.content.decode("utf-8", errors="replace")
 
 
-def user_agent():
-    return f"SummitWatch/1.0 (+{settings.SITE_URL})"
+def user_agent(purpose=""):
+    """Says who is asking and where to read about it, as polite robots do."""
+    purpose = f" {purpose}" if purpose else ""
+    return f"SummitWatch/1.0{purpose} (+{settings.SITE_URL})"
 
 
 def _allowed_networks():
@@ -136,14 +149,28 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
-def fetch(url, accept="*/*"):
-    """GET `url` safely (see the module docstring); a `FetchedResponse`."""
+def fetch(
+    url,
+    accept="*/*",
+    *,
+    method="GET",
+    timeout=None,
+    max_bytes=None,
+    raise_for_status=True,
+    purpose="",
+):
+    """GET (or HEAD) `url` safely (see the module docstring).
+
+    A `FetchedResponse` (its `content` empty for HEAD). With
+    `raise_for_status` an answer of 400 or more raises `FetchError` (with its
+    status); without, it is returned like any other. `timeout` (seconds)
+    replaces both of the settings' timeouts; `max_bytes` the size cap.
+    """
     max_redirects = settings.FETCH_MAX_REDIRECTS
-    deadline = (
-        time.monotonic()
-        + settings.FETCH_CONNECT_TIMEOUT
-        + (settings.FETCH_READ_TIMEOUT * 2)
-    )
+    connect_timeout = timeout or settings.FETCH_CONNECT_TIMEOUT
+    read_timeout = timeout or settings.FETCH_READ_TIMEOUT
+    limit = max_bytes or settings.FETCH_MAX_BYTES
+    deadline = time.monotonic() + connect_timeout + (read_timeout * 2)
     seen = []
     for _hop in range(max_redirects + 1):
         scheme, host, port, path, address = check_url(url)
@@ -151,18 +178,18 @@ def fetch(url, accept="*/*"):
         connection_class = (
             _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
         )
-        kwargs = {"port": port, "timeout": settings.FETCH_CONNECT_TIMEOUT}
+        kwargs = {"port": port, "timeout": connect_timeout}
         if scheme == "https":
             kwargs["context"] = ssl.create_default_context()
         connection = connection_class(host, address, **kwargs)
         try:
             connection.connect()
-            connection.sock.settimeout(settings.FETCH_READ_TIMEOUT)
+            connection.sock.settimeout(read_timeout)
             connection.request(
-                "GET",
+                method,
                 path,
                 headers={
-                    "User-Agent": user_agent(),
+                    "User-Agent": user_agent(purpose),
                     "Accept": accept,
                     "Accept-Encoding": "identity",
                 },
@@ -174,9 +201,15 @@ def fetch(url, accept="*/*"):
                     raise FetchError(f"{url} redirects without saying where.")
                 url = urljoin(url, location.strip())
                 continue
-            if response.status >= 400:
-                raise FetchError(f"{url} answered {response.status} {response.reason}.")
-            content = _read_capped(response, url, deadline)
+            if response.status >= 400 and raise_for_status:
+                raise FetchError(
+                    f"{url} answered {response.status} {response.reason}.",
+                    status=response.status,
+                )
+            if method == "HEAD":
+                content = b""
+            else:
+                content = _read_capped(response, url, deadline, limit)
         except FetchError:
             raise
         except ssl.SSLError as error:
@@ -203,11 +236,13 @@ def fetch(url, accept="*/*"):
     )
 
 
-def _read_capped(response, url, deadline):
-    limit = settings.FETCH_MAX_BYTES
+def _read_capped(response, url, deadline, limit):
     declared = response.getheader("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise FetchError(f"{url} is too large (over {filesizeformat(limit)}).")
+        raise FetchError(
+            f"{url} is too large (over {filesizeformat(limit)}).",
+            status=response.status,
+        )
     chunks, size = [], 0
     while True:
         if time.monotonic() > deadline:
@@ -217,6 +252,9 @@ def _read_capped(response, url, deadline):
             break
         size += len(chunk)
         if size > limit:
-            raise FetchError(f"{url} is too large (over {filesizeformat(limit)}).")
+            raise FetchError(
+                f"{url} is too large (over {filesizeformat(limit)}).",
+                status=response.status,
+            )
         chunks.append(chunk)
     return b"".join(chunks)

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import markdown
 import nh3
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
 
 MARKDOWN_EXTENSIONS = [
@@ -46,7 +47,12 @@ ALLOWED_ATTRIBUTES = {
 }
 
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-LINK_REL = "nofollow noopener noreferrer"
+# Links to other sites. Not "nofollow": what editors link to are the sources
+# and coverage the record stands on, written by accountable staff, not
+# visitors' comments; search engines may follow them as citations.
+# "noopener noreferrer": the other site gets no handle on our window and
+# learns nothing of which page sent the reader.
+EXTERNAL_LINK_REL = "noopener noreferrer"
 # Removed with everything inside them, not just unwrapped to text.
 REMOVED_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object"}
 
@@ -73,16 +79,45 @@ def sanitise_html(html_text):
     judged as a browser would read them, and URLs are checked after entity
     decoding (`&#106;avascript:`) and whitespace removal.
     """
-    return nh3.clean(
+    cleaned = nh3.clean(
         html_text,
         tags=ALLOWED_TAGS,
         clean_content_tags=REMOVED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_keep_attribute,
         url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel=LINK_REL,
+        link_rel=None,  # set per link below; any rel an editor wrote is dropped
         strip_comments=True,
     )
+    return _mark_external_links(cleaned)
+
+
+# nh3 writes each tag's attributes double-quoted, `"` inside escaped, so in
+# its output this finds every link's opening tag and its href.
+_ANCHOR = re.compile(r'<a\b([^>]*?)\bhref="([^"]*)"')
+
+
+def is_internal_url(url):
+    """A link to this site: relative ("/summits/…", "#fn:1") or absolute to
+    SITE_URL's host. Mail links are neither and get no rel either."""
+    parts = urlsplit(html.unescape(url))
+    if parts.scheme == "mailto" or (not parts.scheme and not parts.netloc):
+        return True
+    site_host = urlsplit(settings.SITE_URL).hostname
+    return parts.scheme in ("http", "https") and parts.hostname == site_host
+
+
+def _mark_external_links(html_text):
+    """Our own pages carry no rel (crawlers follow our records); other sites'
+    links get EXTERNAL_LINK_REL."""
+
+    def mark(match):
+        before, url = match.groups()
+        if is_internal_url(url):
+            return match.group(0)
+        return f'<a{before}href="{url}" rel="{EXTERNAL_LINK_REL}"'
+
+    return _ANCHOR.sub(mark, html_text)
 
 
 def plain_text(text):

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models
+from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -46,6 +47,7 @@ from summits.models import (
     mark_declarations_changed,
     signature_counts,
 )
+from summits.quality import CHECKS
 
 POSITION_DATES = (
     "signed_on",
@@ -56,6 +58,24 @@ POSITION_DATES = (
 )
 # A treaty's stages; a non-binding text has none of them.
 TREATY_STAGES = ["ratified_on", "ratification_act", "in_force_on"]
+
+
+class DataQualityFilter(admin.SimpleListFilter):
+    """ "Data quality": the rows failing one of `summits.quality.CHECKS`.
+
+    The editors' data-quality view links here (`?quality=no-source`), so the
+    list it opens is exactly what it counted.
+    """
+
+    title = "data quality"
+    parameter_name = "quality"
+
+    def lookups(self, request, model_admin):
+        return [(name, label) for name, (label, _) in CHECKS[model_admin.model].items()]
+
+    def queryset(self, request, queryset):
+        check = CHECKS[queryset.model].get(self.value())
+        return check[1](queryset) if check else queryset
 
 
 class PositionInlineForm(PartialDateFormMixin, forms.ModelForm):
@@ -171,7 +191,11 @@ class SignatoryRecordInline(admin.TabularInline):
             super()
             .get_queryset(request)
             .select_related("declaration")
-            .order_by("-declaration__adopted_on", "declaration__title")
+            # Undated declarations last on every database (see Declaration.Meta).
+            .order_by(
+                F("declaration__adopted_on").desc(nulls_last=True),
+                "declaration__title",
+            )
         )
 
     def has_add_permission(self, request, obj=None):
@@ -251,7 +275,7 @@ class SignatoryAdmin(
     EditorAdmin,
 ):
     list_display = ["name", "kind", "country", "signed", "declined"]
-    list_filter = ["kind"]
+    list_filter = ["kind", DataQualityFilter]
     search_fields = ["name", "slug", "country"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "kind", "country", "website", "description"]
@@ -363,7 +387,14 @@ class DeclarationAdmin(
         "signatures_recorded",
         "publication",
     ]
-    list_filter = [PublicationStateFilter, "topic", "kind", "binding", "summit"]
+    list_filter = [
+        PublicationStateFilter,
+        "topic",
+        "kind",
+        "binding",
+        "summit",
+        DataQualityFilter,
+    ]
     list_select_related = ["summit"]
     search_fields = ["title", "summary", "summit__name"]
     date_hierarchy = "adopted_on"
@@ -417,10 +448,8 @@ class DeclarationAdmin(
 
     @admin.display(description="signed", ordering="signed_count")
     def signatures_recorded(self, obj):
-        reported = obj.reported_signatory_count
-        if reported and reported > obj.signed_count:
-            return f"{obj.signed_count} of {reported} reported"
-        return obj.signed_count
+        # The public pages' wording: "4 of about 60 recorded" for a partial list.
+        return obj.signed_figure
 
     def get_urls(self):
         return [
@@ -507,7 +536,7 @@ class SignatureAdmin(
 
     form = PositionForm
     list_display = ["signatory", "declaration", "status", "signed", "ratified"]
-    list_filter = ["status", "declaration__kind", "declaration"]
+    list_filter = ["status", "declaration__kind", "declaration", DataQualityFilter]
     list_select_related = ["signatory", "declaration"]
     search_fields = ["signatory__name", "declaration__title", "note"]
     autocomplete_fields = ["declaration", "signatory"]

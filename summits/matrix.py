@@ -14,7 +14,7 @@ are read by the view once, for the form, and looked up here without a query.
 
 from dataclasses import dataclass, field
 
-from summits.models import Declaration, Signatory, Signature
+from summits.models import Declaration, Signatory, Signature, signature_counts
 
 DEFAULT_KIND = Signatory.Kind.COUNTRY
 ALL = "all"
@@ -86,9 +86,9 @@ def choose_declarations(all_declarations, requested):
         defaulted = not chosen
         if defaulted:
             chosen = list(all_declarations[:DEFAULT_COLUMNS])
-    # Read left to right in time, like a timeline.
-    chosen.reverse()
-    return chosen, defaulted
+    # Read left to right in time, like a timeline; undated texts stay last.
+    dated = [d for d in chosen if d.adopted_on]
+    return dated[::-1] + [d for d in chosen if not d.adopted_on], defaulted
 
 
 def drop_empty_columns(columns, rows):
@@ -129,17 +129,28 @@ def build_matrix(params, groups=()):
     group, group_problem = find_group(params, groups)
     # Only published declarations are ever candidates, so a draft's slug in
     # ?d= is ignored like any unknown slug and its signatures are never read.
+    # Each column's header says when its list is partial ("4 of about 60
+    # recorded"), so the signed count comes with the columns, in the same query.
     all_declarations = list(
-        Declaration.objects.public().only(
-            "title", "slug", "adopted_on", "adopted_on_precision", "kind", "topic"
+        Declaration.objects.public()
+        .only(
+            "title",
+            "slug",
+            "adopted_on",
+            "adopted_on_precision",
+            "kind",
+            "topic",
+            "reported_signatory_count",
         )
+        .annotate(**signature_counts())
+        .order_by(*Declaration._meta.ordering)
     )
     chosen, defaulted = choose_declarations(all_declarations, params.getlist("d"))
     if defaulted:
         # Precedents (the Montreal Protocol…) are there to compare with on
         # request; the first view is about AI.
         ai = [d for d in all_declarations if d.topic == Declaration.Topic.AI]
-        chosen = list(reversed(ai[:DEFAULT_COLUMNS]))
+        chosen, _ = choose_declarations(ai[:DEFAULT_COLUMNS], [ALL])
     columns = [Column(declaration) for declaration in chosen]
     position = {column.declaration.pk: i for i, column in enumerate(columns)}
 

@@ -612,10 +612,16 @@ class Declaration(
         return reverse("summits:declaration_detail", args=[self.slug])
 
     def link_preview(self):
+        # A shared link must not read a partial list as the whole: the count
+        # goes first, in the site's one wording, then the summary.
+        # A declaration nobody has signed yet gets no "0 signed".
+        counted = f"{self.signed_summary}. " if self.recorded_signed_count else ""
+        summary = seo.plain_description(self.summary)
         return seo.LinkPreview(
             title=self.title,
-            description=seo.plain_description(self.summary)
-            or f"Who signed and who declined {self.title}, with sources.",
+            description=seo.plain_description(counted + summary)
+            if summary
+            else f"{counted}Who signed and who declined {self.title}, with sources.",
         )
 
     has_share_card = True
@@ -646,6 +652,44 @@ class Declaration(
         )
 
     adopted = PartialDateProperty("adopted_on")
+
+    # The link checker (check_sources) reads every URL these fields hold.
+    source_url_fields = ("source_url",)
+
+    @property
+    def recorded_signed_count(self):
+        """How many signed, as recorded: the `signed_count` annotation
+        (`signature_counts()`) when the query has it, else one query."""
+        annotated = getattr(self, "signed_count", None)
+        if annotated is not None:
+            return annotated
+        return self.signatures.filter(status=Signature.Status.SIGNED).count()
+
+    @property
+    def list_is_partial(self):
+        """More signatories were reported than we have recorded as signed."""
+        reported = self.reported_signatory_count
+        return bool(reported) and reported > self.recorded_signed_count
+
+    @property
+    def signed_figure(self):
+        """The signed count as every page prints it: the one wording.
+
+        "4" for a list we hold in full; "4 of about 60 recorded" for a list
+        known in part, so no page, feed or preview reads a partial list as a
+        total. Only "signed" counts: "attended" and "unknown" never do.
+        """
+        signed = self.recorded_signed_count
+        if self.list_is_partial:
+            return f"{signed} of about {self.reported_signatory_count} recorded"
+        return str(signed)
+
+    @property
+    def signed_summary(self):
+        """The signed count in a sentence: "4 signed" or "4 of about 60 recorded"."""
+        if self.list_is_partial:
+            return self.signed_figure
+        return f"{self.recorded_signed_count} signed"
 
     @property
     def is_treaty(self):
@@ -765,6 +809,16 @@ class Signature(models.Model):
             ),
         ]
 
+    # Where a position's sources live: one for the position, one per stage.
+    # Read by "no source yet", the data-quality view and check_sources.
+    source_url_fields = (
+        "source_url",
+        "signed_source_url",
+        "ratified_source_url",
+        "in_force_source_url",
+        "withdrawn_source_url",
+    )
+
     signed = PartialDateProperty("signed_on")
     declined = PartialDateProperty("declined_on")
     ratified = PartialDateProperty("ratified_on")
@@ -773,6 +827,22 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.signatory} — {self.get_status_display()} — {self.declaration}"
+
+    @classmethod
+    def without_source(cls):
+        """A Q for positions with no source at all, on any stage."""
+        return Q(**dict.fromkeys(cls.source_url_fields, ""))
+
+    @property
+    def primary_source_url(self):
+        """The position's own source, else the first stage's; "" when none."""
+        return next(
+            (getattr(self, f) for f in self.source_url_fields if getattr(self, f)), ""
+        )
+
+    @property
+    def has_source(self):
+        return bool(self.primary_source_url)
 
     @property
     def status_date(self):

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import slugify
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core import seo
@@ -189,7 +190,11 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
         signatures = [s for group in groups.values() for s in group]
         signed = len(groups[SIGNED])
         reported = declaration.reported_signatory_count
+        # The count every wording reads (`signed_count` tag, link preview).
+        declaration.signed_count = signed
+        unsourced = sum(1 for s in signatures if not s.has_source)
         context.update(
+            unsourced_count=unsourced,
             signature_groups=[
                 (Signature.Status(status), PositionRows.of(rows))
                 for status, rows in groups.items()
@@ -314,8 +319,16 @@ class DeclarationCSVView(PublishedOrPreviewMixin, DetailView):
     def render_to_response(self, context, **response_kwargs):
         declaration = self.object
         response = HttpResponse(content_type="text/csv; charset=utf-8")
+        # A partial list says so where a spreadsheet user sees it without
+        # breaking the columns scripts read: in the file's name, in the
+        # site's one wording ("…-4-of-about-60-recorded.csv").
+        partial = (
+            f"-{slugify(declaration.signed_figure)}"
+            if declaration.list_is_partial
+            else ""
+        )
         response["Content-Disposition"] = (
-            f'attachment; filename="{declaration.slug}-signatories.csv"'
+            f'attachment; filename="{declaration.slug}-signatories{partial}.csv"'
         )
         writer = csv.writer(response)
         writer.writerow(CSV_HEADER)
@@ -499,6 +512,7 @@ class SeriesDetailView(DetailView):
                         "adopted_on",
                         "adopted_on_precision",
                         "summit",
+                        "reported_signatory_count",
                     ),
                     to_attr="published_declarations",
                 )

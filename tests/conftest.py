@@ -1,5 +1,7 @@
 import pytest
 
+from tests import link_server
+
 
 @pytest.fixture
 def staff_user(django_user_model):
@@ -26,3 +28,11 @@ def empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def server():
+    """(httpd, base URL) of a local test HTTP server (tests/link_server.py)."""
+    httpd = link_server.start()
+    yield httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+    link_server.stop(httpd)

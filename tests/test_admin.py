@@ -143,7 +143,7 @@ class TestPagesRender:
         html = editor_client.get(
             reverse("admin:summits_declaration_changelist")
         ).content.decode()
-        assert "3 of 27 reported" in html
+        assert "3 of about 27 recorded" in html
 
     def test_the_site_header_names_the_site(self, editor_client):
         html = editor_client.get(reverse("admin:index")).content.decode()

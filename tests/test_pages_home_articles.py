@@ -106,6 +106,8 @@ def test_home_page_shows_the_timeline_the_news_and_the_key_figures(client):
         "signatures": 2,
         "signed": 1,
         "declined": 1,
+        "unsourced": 0,
+        "partial": 0,
     }
 
 

@@ -12,12 +12,15 @@ class (see summits/admin.py and articles/admin.py):
 - `PublishButtonsAdminMixin`: "Save draft", "Publish"/"Schedule", "Unpublish"
   buttons, and "Submit for review" for contributors.
 
-Editorial registers the admin of its own records (the review list) and the
-dashboard (`dashboard.py`), and knows no content app: a model becomes
-versioned by `reversion.register` in its app.
+Editorial registers the admin of its own records (the review list, the link
+checker's read-only records) and the dashboard (`dashboard.py`), and knows no
+content app: a model becomes versioned by `reversion.register` in its app.
 """
 
-from editorial.admin import lockouts  # noqa: F401  (axes' logs: superusers only)
+from editorial.admin import (
+    lockouts,  # noqa: F401  (axes' logs: superusers only)
+    source_links,  # noqa: F401 - registers SourceLinkAdmin
+)
 from editorial.admin.audit import AuditTrailAdminMixin
 from editorial.admin.conflicts import EditConflictAdminMixin
 from editorial.admin.history import FollowedRows, HistoryAdminMixin

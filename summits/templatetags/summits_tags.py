@@ -71,3 +71,24 @@ def timeline_graphic(summits, today=None):
     from summits.timeline import timeline_svg
 
     return timeline_svg(list(summits), today)
+
+
+@register.simple_tag
+def signed_count(declaration, sentence=False):
+    """A declaration's signed count in the site's one wording.
+
+    `{% signed_count declaration %}` prints "4", or for a list known only in
+    part "4 of about 60 recorded" with a tooltip saying why; `sentence=True`
+    prints "4 signed" instead of a bare figure. The words come from
+    `Declaration.signed_figure` / `signed_summary`, so pages, feeds, the CSV
+    and link previews all say the same.
+    """
+    text = declaration.signed_summary if sentence else declaration.signed_figure
+    if not declaration.list_is_partial:
+        return text
+    return format_html(
+        '<span class="count--partial" title="About {} signatories were reported; '
+        'we list those we could confirm with a source.">{}</span>',
+        declaration.reported_signatory_count,
+        text,
+    )
