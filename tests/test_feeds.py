@@ -121,7 +121,9 @@ def test_feed_query_count_does_not_grow(client, django_assert_num_queries, url):
         ArticleFactory.create_batch(95)
     cache.clear()
     with django_assert_num_queries(len(few.captured_queries)):
-        assert client.get(url).status_code == 200
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(feedparser.parse(response.content).entries) == 20
 
 
 @pytest.mark.parametrize(
