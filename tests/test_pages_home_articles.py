@@ -315,9 +315,14 @@ def test_a_cover_image_is_shown_with_its_alt_text(client, tmp_path):
 
 @pytest.mark.parametrize("state", ["draft", "scheduled"])
 def test_a_draft_or_scheduled_article_is_not_found(client, state):
-    article = ArticleFactory(**{state: True})
+    article = ArticleFactory(title="Embargoed Story", **{state: True})
 
-    assert client.get(article.get_absolute_url()).status_code == 404
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We can’t find that page" in html
+    assert "Embargoed Story" not in html
 
 
 def test_staff_preview_a_draft_marked_as_preview_and_never_cached(staff_client):

@@ -31,6 +31,15 @@ def get_ok(client, url):
     return response.content.decode()
 
 
+def get_not_found(client, url):
+    """The site's own not-found page, and its HTML to check for leaks."""
+    response = client.get(url)
+    assert response.status_code == 404, url
+    html = response.content.decode()
+    assert "We can’t find that page" in html
+    return html
+
+
 # ---------------------------------------------------------------- summits
 
 
@@ -117,8 +126,8 @@ def test_summit_page_lists_only_published_related_articles(client):
 
 @pytest.mark.parametrize("state", ["draft", "scheduled"])
 def test_a_summit_that_is_not_published_is_not_found(client, state):
-    summit = SummitFactory(**{state: True})
-    assert client.get(summit.get_absolute_url()).status_code == 404
+    summit = SummitFactory(name="Unannounced Summit", **{state: True})
+    assert "Unannounced" not in get_not_found(client, summit.get_absolute_url())
 
 
 # ---------------------------------------------------------------- declarations
@@ -291,8 +300,9 @@ def test_declaration_page_lists_only_published_related_articles(client):
 
 @pytest.mark.parametrize("state", ["draft", "scheduled"])
 def test_a_declaration_that_is_not_published_is_not_found(client, state):
-    declaration = DeclarationFactory(**{state: True})
-    assert client.get(declaration.get_absolute_url()).status_code == 404
+    declaration = DeclarationFactory(title="Unsigned Accord", **{state: True})
+    html = get_not_found(client, declaration.get_absolute_url())
+    assert "Unsigned Accord" not in html
 
 
 # ---------------------------------------------------------------- preview
@@ -325,11 +335,13 @@ def test_staff_preview_of_a_draft_summit_shows_the_banner(staff_client):
 
 
 def test_anonymous_preview_of_a_draft_is_not_found(client):
-    declaration = DeclarationFactory(draft=True)
-    summit = SummitFactory(draft=True)
+    declaration = DeclarationFactory(title="Unsigned Accord", draft=True)
+    summit = SummitFactory(name="Unannounced Summit", draft=True)
 
-    assert client.get(declaration.get_absolute_url() + "?preview=1").status_code == 404
-    assert client.get(summit.get_absolute_url() + "?preview=1").status_code == 404
+    for item in (declaration, summit):
+        html = get_not_found(client, item.get_absolute_url() + "?preview=1")
+        assert str(item) not in html
+        assert "Preview — not published" not in html
 
 
 def test_published_pages_show_no_preview_banner(client):
@@ -450,7 +462,7 @@ def test_a_signatory_known_only_from_unpublished_declarations_is_not_public(clie
 
 def test_an_unknown_signatory_is_not_found(client):
     url = reverse("summits:signatory_detail", args=["no-such-party"])
-    assert client.get(url).status_code == 404
+    get_not_found(client, url)
 
 
 # ---------------------------------------------------------------- site frame
