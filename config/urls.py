@@ -10,14 +10,24 @@ from django.views.generic import TemplateView
 from articles.sitemaps import ArticleSitemap
 from core import views as core_views
 from home.sitemaps import StaticPagesSitemap
-from summits.sitemaps import DeclarationSitemap, SignatorySitemap, SummitSitemap
+from pages.sitemaps import PageSitemap
+from summits.sitemaps import (
+    DeclarationSitemap,
+    GroupSitemap,
+    SeriesSitemap,
+    SignatorySitemap,
+    SummitSitemap,
+)
 
 SITEMAPS = {
     "pages": StaticPagesSitemap,
     "summits": SummitSitemap,
     "declarations": DeclarationSitemap,
     "signatories": SignatorySitemap,
+    "series": SeriesSitemap,
+    "groups": GroupSitemap,
     "articles": ArticleSitemap,
+    "site-pages": PageSitemap,
 }
 
 urlpatterns = [
@@ -32,6 +42,11 @@ urlpatterns = [
         "markdownx/upload/",
         core_views.markdown_image_upload,
         name="markdownx_upload",
+    ),
+    path(
+        "markdownx/images/",
+        core_views.markdown_image_library,
+        name="markdown_image_library",
     ),
     # Crawlers fetch the sitemap often and it changes rarely: an hour's cache
     # keeps it from walking every table on each visit.
@@ -52,6 +67,9 @@ urlpatterns = [
     path("", include("summits.urls")),
     path("articles/", include("articles.urls")),
     path("", include("home.urls")),
+    # Editors' pages at /<slug>/: last, so no page can shadow a site address
+    # (and pages.addresses refuses slugs that would be shadowed).
+    path("", include("pages.urls")),
 ]
 
 # A lost database connection outside a view still gets the 503 page. The

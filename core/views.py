@@ -8,18 +8,18 @@ rendered by our one sanitising pipeline, uploads decoded and re-encoded by
 """
 
 import logging
-import posixpath
 from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views import static
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.markdown import render_preview
+from core.models import Image
 from core.uploads import clean_image
 
 logger = logging.getLogger(__name__)
@@ -61,30 +61,88 @@ def _upload_error(message, status=400):
     return JsonResponse({"error": message}, status=status)
 
 
+ALT_TEXT_MAX = Image._meta.get_field("alt_text").max_length
+
+
 @staff_only
 @require_POST
 def markdown_image_upload(request):
-    """Store an image dropped into the editor; answer with its markdown.
+    """Store an image from the editor in the media library; answer its markdown.
 
-    The JSON shape `{"image_code": "![](url)"}` is what markdownx's script
-    inserts into the text. Refusals are JSON 400 with a message for people.
+    The JSON shape `{"image_code": "![alt](url)"}` is what markdownx's script
+    inserts into the text; our editor script (static/js/markdown-editor.js)
+    sends the alt text the editor typed with the file. Refusals are JSON 400
+    with a message for people, and nothing is stored.
     """
     upload = request.FILES.get("image")
     if upload is None:
         return _upload_error("No image was received. Choose a file and try again.")
+    alt_text = " ".join(request.POST.get("alt_text", "").split())
+    if not alt_text:
+        return _upload_error(
+            "Describe the image first: its alt text is what people who cannot "
+            "see it will read."
+        )
+    if len(alt_text) > ALT_TEXT_MAX:
+        return _upload_error(
+            f"Keep the alt text under {ALT_TEXT_MAX} characters "
+            f"(it has {len(alt_text)}); put more in a caption."
+        )
     try:
-        image = clean_image(upload)
+        cleaned = clean_image(upload)
     except ValidationError as error:
         logger.info(
             "Refused image upload from user %s: %s", request.user.pk, error.code
         )
         return _upload_error(" ".join(error.messages))
-    media_path = getattr(settings, "MARKDOWNX_MEDIA_PATH", "uploads/")
-    stored_name = default_storage.save(
-        posixpath.join(media_path, image.content.name), image.content
+    image = Image(
+        alt_text=alt_text,
+        uploaded_by=request.user,
+        width=cleaned.width,
+        height=cleaned.height,
     )
+    # Saved under the random name clean_image chose, in MARKDOWNX_MEDIA_PATH.
+    image.file.save(cleaned.content.name, cleaned.content, save=False)
+    image.save()
     return JsonResponse(
-        {"image_code": f"![]({default_storage.url(stored_name)})"}, status=200
+        {"image_code": image.markdown(), "url": image.url, "id": image.pk},
+        status=200,
+    )
+
+
+LIBRARY_PAGE_SIZE = 24
+
+
+@staff_only
+@require_GET
+def markdown_image_library(request):
+    """The editor's image chooser: recent library images, optionally searched.
+
+    JSON for static/js/markdown-editor.js; `q` matches alt text, caption,
+    credit and file name.
+    """
+    images = Image.objects.all()
+    query = request.GET.get("q", "").strip()[:200]
+    if query:
+        images = images.filter(
+            Q(alt_text__icontains=query)
+            | Q(caption__icontains=query)
+            | Q(credit__icontains=query)
+            | Q(file__icontains=query)
+        )
+    return JsonResponse(
+        {
+            "images": [
+                {
+                    "id": image.pk,
+                    "url": image.url,
+                    "alt_text": image.alt_text,
+                    "caption": image.caption,
+                    "markdown": image.markdown(),
+                }
+                for image in images[:LIBRARY_PAGE_SIZE]
+            ]
+        }
     )
 
 
@@ -149,6 +207,9 @@ class PublishedOrPreviewMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["is_preview"] = self.is_preview
+        # The banner speaks to whoever opened the page: a reviewer with a
+        # preview link is not staff.
+        context["is_shared_preview"] = self.shared_preview_object is not None
         return context
 
     def dispatch(self, request, *args, **kwargs):

@@ -15,6 +15,8 @@ class StaticPagesSitemap(Sitemap):
             "summits:declaration_list",
             "summits:declaration_compare",
             "summits:signatory_list",
+            "summits:series_list",
+            "summits:group_list",
             "articles:article_list",
         ]
 

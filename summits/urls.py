@@ -26,6 +26,10 @@ urlpatterns = [
         views.DeclarationCSVView.as_view(),
         name="declaration_csv",
     ),
+    path("series/", views.SeriesListView.as_view(), name="series_list"),
+    path("series/<slug:slug>/", views.SeriesDetailView.as_view(), name="series_detail"),
+    path("groups/", views.GroupListView.as_view(), name="group_list"),
+    path("groups/<slug:slug>/", views.GroupDetailView.as_view(), name="group_detail"),
     path("signatories/", views.SignatoryListView.as_view(), name="signatory_list"),
     path(
         "signatories/<slug:slug>/",

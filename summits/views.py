@@ -9,14 +9,17 @@ grow with the data (pinned in tests/test_pages_summits.py).
 import csv
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core.views import NavSectionMixin, PublishedOrPreviewMixin
-from summits.matrix import KIND_CHOICES, build_matrix, kind_choices
+from summits.matrix import KIND_CHOICES, build_matrix, find_group, kind_choices
 from summits.models import (
     Declaration,
+    Group,
+    GroupMembership,
+    Series,
     Signatory,
     Signature,
     Summit,
@@ -68,11 +71,15 @@ class SummitDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
     model = Summit
     context_object_name = "summit"
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("series")
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         summit = self.object
         context["declarations"] = with_signature_counts(summit.declarations.public())
         context["articles"] = published_articles(summit.articles)
+        context["previous_summit"], context["next_summit"] = summit.series_neighbours()
         return context
 
 
@@ -255,14 +262,21 @@ class DeclarationCSVView(PublishedOrPreviewMixin, DetailView):
         return response
 
 
+def public_groups():
+    """The groups a list or the matrix can be narrowed to, for its form."""
+    return list(Group.objects.public().only("name", "slug"))
+
+
 class DeclarationCompareView(NavSectionMixin, TemplateView):
     nav_section = "compare"
     template_name = "summits/declaration_compare.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["matrix"] = build_matrix(self.request.GET)
+        groups = public_groups()
+        context["matrix"] = build_matrix(self.request.GET, groups)
         context["kind_choices"] = kind_choices()
+        context["groups"] = groups
         return context
 
 
@@ -274,21 +288,30 @@ KIND_ORDER = Case(
 
 
 class SignatoryListView(NavSectionMixin, ListView):
+    """Every public signatory by kind; `?group=<slug>` keeps a group's members."""
+
     nav_section = "signatories"
     context_object_name = "signatories"
 
     def get_queryset(self):
+        self.groups = public_groups()
+        self.group, self.group_problem = find_group(self.request.GET, self.groups)
         # Only positions on published declarations count: a draft's signatures
         # must not leak through a number.
         published = Q(signatures__declaration__in=Declaration.objects.public())
-        return (
-            Signatory.objects.public()
-            .annotate(kind_order=KIND_ORDER, **signature_counts(only=published))
-            .order_by("kind_order", "name")
-        )
+        signatories = Signatory.objects.public()
+        if self.group is not None:
+            members = GroupMembership.objects.filter(group=self.group)
+            signatories = signatories.filter(pk__in=members.values("signatory_id"))
+        return signatories.annotate(
+            kind_order=KIND_ORDER, **signature_counts(only=published)
+        ).order_by("kind_order", "name")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context.update(
+            groups=self.groups, group=self.group, group_problem=self.group_problem
+        )
         groups = {}
         for signatory in context["signatories"]:
             groups.setdefault(signatory.kind, []).append(signatory)
@@ -321,6 +344,10 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
         )
         context["signatures"] = signatures
         context["has_ratifications"] = any(s.ratified_on for s in signatures)
+        # A public signatory makes each of its groups public (Group.public()).
+        context["memberships"] = signatory.memberships.select_related("group").order_by(
+            "group__name"
+        )
         context["summits_attended"] = (
             Summit.objects.public()
             .filter(
@@ -333,4 +360,155 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
             .distinct()
             .order_by("starts_on")
         )
+        return context
+
+
+class SeriesListView(ListView):
+    """Series with at least one published summit, each with those summits."""
+
+    template_name = "summits/series_list.html"
+    context_object_name = "series_list"
+
+    def get_queryset(self):
+        return Series.objects.public().prefetch_related(
+            Prefetch(
+                "summits",
+                queryset=Summit.objects.published()
+                .only(
+                    "name",
+                    "slug",
+                    "starts_on",
+                    "starts_on_precision",
+                    "ends_on",
+                    "ends_on_precision",
+                    "series",
+                )
+                .order_by("starts_on", "pk"),
+                to_attr="published_summits",
+            )
+        )
+
+
+class SeriesDetailView(DetailView):
+    """A series: its published summits in order, each with its declarations
+    and their signed and declined counts. Three queries, whatever the size."""
+
+    template_name = "summits/series_detail.html"
+    context_object_name = "series"
+
+    def get_queryset(self):
+        return Series.objects.public()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["summits"] = (
+            self.object.summits.published()
+            .order_by("starts_on", "pk")
+            .prefetch_related(
+                Prefetch(
+                    "declarations",
+                    queryset=with_signature_counts(
+                        Declaration.objects.published()
+                    ).only(
+                        "title",
+                        "slug",
+                        "kind",
+                        "binding",
+                        "adopted_on",
+                        "adopted_on_precision",
+                        "summit",
+                    ),
+                    to_attr="published_declarations",
+                )
+            )
+        )
+        return context
+
+
+class GroupListView(ListView):
+    """Groups with at least one public member, with how many there are."""
+
+    template_name = "summits/group_list.html"
+    context_object_name = "groups"
+
+    def get_queryset(self):
+        public_members = Q(memberships__signatory__in=Signatory.objects.public())
+        return Group.objects.public().annotate(
+            member_count=Count("memberships", filter=public_members)
+        )
+
+
+@dataclass
+class GroupTally:
+    """How a group's members stood on one declaration."""
+
+    declaration: Declaration
+    members: int = 0  # members when it was adopted (all, if the date is unknown)
+    signed: int = 0
+    declined: int = 0
+    other: int = 0  # withdrawn, or any position other than signed or declined
+
+    @property
+    def not_recorded(self):
+        return self.members - self.signed - self.declined - self.other
+
+
+def group_tallies(memberships, declarations):
+    """One GroupTally per declaration, counted in Python from two lists.
+
+    A signatory counts for a declaration only if it was a member on the day
+    the text was adopted (where both dates are known): the United Kingdom's
+    position on a 2023 text does not count for the EU it left in 2020.
+    """
+    signatory_ids = {m.signatory_id for m in memberships}
+    positions = {}
+    for signature in Signature.objects.filter(
+        declaration__in=declarations, signatory_id__in=signatory_ids
+    ).only("declaration_id", "signatory_id", "status"):
+        positions[signature.declaration_id, signature.signatory_id] = signature.status
+    tallies = []
+    for declaration in declarations:
+        tally = GroupTally(declaration)
+        for membership in memberships:
+            if not membership.covers(declaration.adopted_on):
+                continue
+            tally.members += 1
+            status = positions.get((declaration.pk, membership.signatory_id))
+            if status == SIGNED:
+                tally.signed += 1
+            elif status == DECLINED:
+                tally.declined += 1
+            elif status is not None:
+                tally.other += 1
+        tallies.append(tally)
+    return tallies
+
+
+class GroupDetailView(DetailView):
+    """A group: its public members with their dates, and per published
+    declaration how many members signed, declined or were not recorded.
+    Four queries, whatever the size (pinned in tests)."""
+
+    template_name = "summits/group_detail.html"
+    context_object_name = "group"
+
+    def get_queryset(self):
+        return Group.objects.public()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Members are shown only when public: a signatory recorded only on an
+        # embargoed text must not appear here before that text does.
+        memberships = list(
+            self.object.memberships.filter(signatory__in=Signatory.objects.public())
+            .select_related("signatory")
+            .order_by("signatory__name")
+        )
+        declarations = list(
+            Declaration.objects.published().only(
+                "title", "slug", "adopted_on", "adopted_on_precision", "kind"
+            )
+        )
+        context["memberships"] = memberships
+        context["tallies"] = group_tallies(memberships, declarations)
         return context

@@ -11,7 +11,17 @@ from articles.models import Article
 from core.cache import content_changes_batched
 from core.markdown import render_markdown
 from core.models import Status
-from summits.models import Declaration, Signatory, Signature, Summit
+from pages.models import Page
+from summits.models import (
+    Declaration,
+    Group,
+    GroupMembership,
+    Series,
+    Signatory,
+    SignatoryAlias,
+    Signature,
+    Summit,
+)
 
 # The factories' few default texts would otherwise go through the whole
 # markdown pipeline on every save, the largest cost of building test data.
@@ -120,3 +130,45 @@ class ArticleFactory(PublishedMixin):
     lede = "What happened, in one sentence."
     body = "Some *markdown*."
     author_name = "Summit Watch"
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Series
+
+    name = factory.Sequence(lambda n: f"Summit series {n}")
+    organiser = "Host governments in turn"
+    description = "Summits that *follow* one another."
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    kind = Group.Kind.CLUB
+    description = "Members, from [the official list](https://example.org/members)."
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroupMembership
+
+    group = factory.SubFactory(GroupFactory)
+    signatory = factory.SubFactory(SignatoryFactory)
+
+
+class AliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignatoryAlias
+
+    signatory = factory.SubFactory(SignatoryFactory)
+    name = factory.Sequence(lambda n: f"Other name {n}")
+
+
+class PageFactory(PublishedMixin):
+    class Meta:
+        model = Page
+
+    title = factory.Sequence(lambda n: f"Page {n}")
+    body = "What we do, and how."

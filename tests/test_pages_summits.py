@@ -580,21 +580,25 @@ class Scene:
         self.count = total
 
 
+# Each HTML page adds one query for the menus of editors' pages (base.html,
+# pages.context_processors); the CSV prints no menu.
 PAGES = {
-    "summit_list": (lambda s: reverse("summits:summit_list"), 2),
-    "summit_detail": (lambda s: s.summit.get_absolute_url(), 3),
-    "declaration_list": (lambda s: reverse("summits:declaration_list"), 1),
-    "declaration_detail": (lambda s: s.declaration.get_absolute_url(), 3),
+    "summit_list": (lambda s: reverse("summits:summit_list"), 3),
+    "summit_detail": (lambda s: s.summit.get_absolute_url(), 4),
+    "declaration_list": (lambda s: reverse("summits:declaration_list"), 2),
+    "declaration_detail": (lambda s: s.declaration.get_absolute_url(), 4),
     "declaration_csv": (
         lambda s: reverse("summits:declaration_csv", args=[s.declaration.slug]),
         2,
     ),
     "matrix": (
         lambda s: reverse("summits:declaration_compare") + "?kind=all&d=all",
-        2,
+        # the groups for the form, the declarations, the signatures, the menus
+        4,
     ),
-    "signatory_list": (lambda s: reverse("summits:signatory_list"), 1),
-    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 3),
+    "signatory_list": (lambda s: reverse("summits:signatory_list"), 3),
+    # + its other names and its groups
+    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 6),
 }
 
 

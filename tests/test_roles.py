@@ -324,7 +324,18 @@ def test_the_editor_groups_come_from_editorial_and_are_never_duplicated():
     assert Group.objects.filter(name__in=["Editors", "Contributors"]).count() == 2
     assert _group_permissions() == made_by_migrations
 
-    # And on a database without them, it makes them as they were.
+    # And on a database without them, it makes them as they were, for the
+    # models it knows (later models grant theirs in their own migrations).
+    migration = _editor_groups_migration()
+    known = {
+        f"{action}_{model}"
+        for models in migration.CONTENT_MODELS.values()
+        for model in models
+        for action in ("view", "add", "change", "delete")
+    }
     Group.objects.filter(name__in=["Editors", "Contributors"]).delete()
-    _editor_groups_migration().create_groups(apps, None)
-    assert _group_permissions() == made_by_migrations
+    migration.create_groups(apps, None)
+    assert _group_permissions() == {
+        name: [codename for codename in codenames if codename in known]
+        for name, codenames in made_by_migrations.items()
+    }
