@@ -132,7 +132,7 @@ class ArticleFactory(PublishedMixin):
     author_name = "Summit Watch"
 
 
-class SeriesFactory(factory.django.DjangoModelFactory):
+class SeriesFactory(ContentFactory):
     class Meta:
         model = Series
 
@@ -141,7 +141,7 @@ class SeriesFactory(factory.django.DjangoModelFactory):
     description = "Summits that *follow* one another."
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
+class GroupFactory(ContentFactory):
     class Meta:
         model = Group
 
@@ -150,7 +150,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
     description = "Members, from [the official list](https://example.org/members)."
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(ContentFactory):
     class Meta:
         model = GroupMembership
 
@@ -158,7 +158,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     signatory = factory.SubFactory(SignatoryFactory)
 
 
-class AliasFactory(factory.django.DjangoModelFactory):
+class AliasFactory(ContentFactory):
     class Meta:
         model = SignatoryAlias
 
