@@ -1,11 +1,15 @@
 """Small factories for building test data: one call, one realistic object."""
 
 import datetime
+import functools
+from unittest import mock
 
 import factory
 from django.utils import timezone
 
 from articles.models import Article
+from core.cache import content_changes_batched
+from core.markdown import render_markdown
 from core.models import Status
 from pages.models import Page
 from summits.models import (
@@ -19,8 +23,36 @@ from summits.models import (
     Summit,
 )
 
+# The factories' few default texts would otherwise go through the whole
+# markdown pipeline on every save, the largest cost of building test data.
+# Keyed on the text, so any text a test passes is rendered exactly as on save.
+_render_markdown_once = functools.lru_cache(maxsize=512)(render_markdown)
 
-class SignatoryFactory(factory.django.DjangoModelFactory):
+
+class ContentFactory(factory.django.DjangoModelFactory):
+    """One call, one page-cache bump and one rendering per distinct text.
+
+    A signature built from scratch saves a summit, a declaration, a
+    signatory and itself; each save would bump the content version and work
+    out the next publication. Batched, as an import does it, the version is
+    bumped once, when the factory returns: what a test then sees is the same.
+    """
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        if strategy != factory.enums.CREATE_STRATEGY:
+            return super()._generate(strategy, params)
+        with (
+            content_changes_batched(),
+            mock.patch("core.models.render_markdown", _render_markdown_once),
+        ):
+            return super()._generate(strategy, params)
+
+
+class SignatoryFactory(ContentFactory):
     class Meta:
         model = Signatory
 
@@ -28,7 +60,7 @@ class SignatoryFactory(factory.django.DjangoModelFactory):
     kind = Signatory.Kind.COUNTRY
 
 
-class PublishedMixin(factory.django.DjangoModelFactory):
+class PublishedMixin(ContentFactory):
     """Published a day ago unless told otherwise."""
 
     status = Status.PUBLISHED
@@ -72,7 +104,7 @@ class DeclarationFactory(PublishedMixin):
     text = "We, the signatories, *agree*."
 
 
-class SignatureFactory(factory.django.DjangoModelFactory):
+class SignatureFactory(ContentFactory):
     class Meta:
         model = Signature
 
@@ -100,7 +132,7 @@ class ArticleFactory(PublishedMixin):
     author_name = "Summit Watch"
 
 
-class SeriesFactory(factory.django.DjangoModelFactory):
+class SeriesFactory(ContentFactory):
     class Meta:
         model = Series
 
@@ -109,7 +141,7 @@ class SeriesFactory(factory.django.DjangoModelFactory):
     description = "Summits that *follow* one another."
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
+class GroupFactory(ContentFactory):
     class Meta:
         model = Group
 
@@ -118,7 +150,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
     description = "Members, from [the official list](https://example.org/members)."
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(ContentFactory):
     class Meta:
         model = GroupMembership
 
@@ -126,7 +158,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     signatory = factory.SubFactory(SignatoryFactory)
 
 
-class AliasFactory(factory.django.DjangoModelFactory):
+class AliasFactory(ContentFactory):
     class Meta:
         model = SignatoryAlias
 

@@ -99,33 +99,42 @@ def test_loading_the_demo_content_twice_changes_nothing_the_second_time():
         assert " 0 created, 0 updated," in line, line
 
 
-def test_bletchley_has_28_countries_and_the_eu_each_with_a_source():
-    load()
-    bletchley = Declaration.objects.get(slug="bletchley-declaration")
-    signatures = bletchley.signatures.select_related("signatory")
-    assert signatures.count() == 29
-    kinds = sorted(s.signatory.kind for s in signatures)
-    assert kinds.count("country") == 28
-    assert "european-union" in {s.signatory.slug for s in signatures}
-    assert all(s.source_url for s in signatures)
+@pytest.fixture(scope="class")
+def demo_content(build_once):
+    return build_once(load)
 
 
-def test_the_frontier_ai_safety_commitments_have_16_company_signatures():
-    load()
-    commitments = Declaration.objects.get(slug="frontier-ai-safety-commitments")
-    signatures = commitments.signatures.filter(signatory__kind="company")
-    assert signatures.count() == 16
+class TestTheShippedDemoContent:
+    """Facts the demo content must tell truly: loaded once, read by each test."""
 
+    def test_bletchley_has_28_countries_and_the_eu_each_with_a_source(
+        self, demo_content
+    ):
+        bletchley = Declaration.objects.get(slug="bletchley-declaration")
+        signatures = bletchley.signatures.select_related("signatory")
+        assert signatures.count() == 29
+        kinds = sorted(s.signatory.kind for s in signatures)
+        assert kinds.count("country") == 28
+        assert "european-union" in {s.signatory.slug for s in signatures}
+        assert all(s.source_url for s in signatures)
 
-def test_paris_records_the_us_and_uk_as_declined_and_is_only_partly_recorded():
-    load()
-    paris = Declaration.objects.get(slug="paris-statement-inclusive-sustainable-ai")
-    declined = set(
-        paris.signatures.filter(status=Signature.Status.DECLINED).values_list(
-            "signatory__slug", flat=True
+    def test_the_frontier_ai_safety_commitments_have_16_company_signatures(
+        self, demo_content
+    ):
+        commitments = Declaration.objects.get(slug="frontier-ai-safety-commitments")
+        signatures = commitments.signatures.filter(signatory__kind="company")
+        assert signatures.count() == 16
+
+    def test_paris_records_the_us_and_uk_as_declined_and_is_only_partly_recorded(
+        self, demo_content
+    ):
+        paris = Declaration.objects.get(slug="paris-statement-inclusive-sustainable-ai")
+        declined = set(
+            paris.signatures.filter(status=Signature.Status.DECLINED).values_list(
+                "signatory__slug", flat=True
+            )
         )
-    )
-    assert {"united-states", "united-kingdom"} <= declined
-    recorded = paris.signatures.filter(status=Signature.Status.SIGNED).count()
-    assert paris.reported_signatory_count > recorded
-    assert paris.reported_signatory_count > paris.signatures.count()
+        assert {"united-states", "united-kingdom"} <= declined
+        recorded = paris.signatures.filter(status=Signature.Status.SIGNED).count()
+        assert paris.reported_signatory_count > recorded
+        assert paris.reported_signatory_count > paris.signatures.count()

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from core.names import fold
 from exchange.format import upgrade_v1
@@ -404,15 +405,18 @@ def test_bulk_add_accepts_uk_and_eu_by_their_other_names(editor_client):
 
 
 def test_series_and_group_admin_pages_render(editor_client, g7, ai_series):
-    for url in (
-        reverse("admin:summits_series_changelist"),
-        reverse("admin:summits_series_add"),
-        reverse("admin:summits_series_change", args=[ai_series[0].pk]),
-        reverse("admin:summits_group_changelist"),
-        reverse("admin:summits_group_add"),
-        reverse("admin:summits_group_change", args=[g7[0].pk]),
-    ):
-        assert editor_client.get(url).status_code == 200, url
+    def page(url):
+        response = editor_client.get(url)
+        assert response.status_code == 200, url
+        return response.content.decode()
+
+    for item in (ai_series[0], g7[0]):
+        name = item._meta.model_name
+        assert escape(str(item)) in page(reverse(f"admin:summits_{name}_changelist"))
+        add = page(reverse(f"admin:summits_{name}_add"))
+        assert f"<h1>Add {item._meta.verbose_name}</h1>" in add
+        change = page(reverse(f"admin:summits_{name}_change", args=[item.pk]))
+        assert f"<h2>{escape(str(item))}</h2>" in change
 
 
 def inline(prefix, rows):
