@@ -263,10 +263,14 @@ def remove_from_index(model, pk):
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [rowid])
 
 
-def rebuild_index(queryset, document, batch_size=500):
-    """Re-index every row of `queryset`; returns the row count."""
+def rebuild_index(queryset, document, batch_size=500, everything=False):
+    """Re-index every row of `queryset`; returns the row count.
+
+    `everything`: `queryset` holds every row of its model, so SQLite's index
+    rows of that model are dropped first (rows deleted without a signal go).
+    """
     model = queryset.model
-    if uses_fts5():
+    if everything and uses_fts5():
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {FTS_TABLE} WHERE (rowid & 65535) = %s",

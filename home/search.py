@@ -136,7 +136,7 @@ def rebuild_search_index():
     no rebuild). Returns {label: count}."""
     return {
         source.label: search.rebuild_index(
-            source.model._default_manager.all(), source.document
+            source.model._default_manager.all(), source.document, everything=True
         )
         for source in SOURCES
     }
