@@ -157,7 +157,6 @@ def generate(sizes=SIZES, seed=20250210):
                         declaration=declaration,
                         signatory=signatory,
                         status=rng.choice(statuses),
-                        date=declaration.adopted_on,
                         source_url="https://example.org/source",
                     )
                 )
