@@ -220,6 +220,11 @@ def model_code(model):
     return zlib.crc32(model._meta.label_lower.encode()) & 0xFFFF
 
 
+def _quoted(name):
+    """A table or column name quoted the SQL-standard way (both databases)."""
+    return '"{}"'.format(name.replace('"', '""'))
+
+
 def _vector_sql():
     return " || ".join(
         f"setweight(to_tsvector('{SEARCH_CONFIG}', %s), '{weight}')" for weight in "ABC"
@@ -233,8 +238,7 @@ def write_index(model, rows):
         return 0
     with connection.cursor() as cursor:
         if uses_postgresql():
-            table = connection.ops.quote_name(model._meta.db_table)
-            pk = connection.ops.quote_name(model._meta.pk.column)
+            table, pk = _quoted(model._meta.db_table), _quoted(model._meta.pk.column)
             cursor.executemany(
                 f"UPDATE {table} SET search_vector = {_vector_sql()} WHERE {pk} = %s",
                 [(a, b, c, key) for key, a, b, c in rows],
@@ -296,8 +300,7 @@ def matching(queryset, parsed):
     if uses_postgresql():
         return queryset.filter(search_vector=parsed.tsquery())
     model = queryset.model
-    table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(model._meta.pk.column)
+    table, pk = _quoted(model._meta.db_table), _quoted(model._meta.pk.column)
     # The join runs from the full-text match to the row by its primary key,
     # so SQLite reads the index, never the whole table.
     return queryset.extra(
@@ -343,8 +346,8 @@ def mark_words(text, terms):
     terms = tuple(terms)
     out, last = [], 0
     for match in _TOKEN.finditer(text):
-        folded = fold(match.group())
-        if any(_same_word(folded, term) for term in terms):
+        plain = fold(match.group())
+        if any(_same_word(plain, term) for term in terms):
             out.append(escape(text[last : match.start()]))
             out.append(f"<mark>{escape(match.group())}</mark>")
             last = match.end()
