@@ -1,12 +1,18 @@
-"""Keep each article's stored search vector current (see `core.search`)."""
+"""Keep each article's entry in the search index current (see `core.search`)."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from articles.models import Article
-from core.search import update_search_vector
+from core.search import remove_from_index, update_search_vector
 
 
 @receiver(post_save, sender=Article, dispatch_uid="article_search_vector")
-def store_search_vector(sender, instance, **kwargs):
-    update_search_vector(instance, sender.search_document)
+def store_search_vector(sender, instance, raw=False, **kwargs):
+    if not raw:
+        update_search_vector(instance, sender.search_document)
+
+
+@receiver(post_delete, sender=Article, dispatch_uid="article_unindex")
+def unindex(sender, instance, **kwargs):
+    remove_from_index(sender, instance.pk)

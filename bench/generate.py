@@ -33,6 +33,7 @@ from articles.models import Article  # noqa: E402
 from core.cache import bump_content_version  # noqa: E402
 from core.markdown import render_markdown  # noqa: E402
 from core.models import Status  # noqa: E402
+from home.search import rebuild_search_index  # noqa: E402
 from summits.models import Declaration, Signatory, Signature, Summit  # noqa: E402
 
 SIZES = {
@@ -156,7 +157,6 @@ def generate(sizes=SIZES, seed=20250210):
                         declaration=declaration,
                         signatory=signatory,
                         status=rng.choice(statuses),
-                        date=declaration.adopted_on,
                         source_url="https://example.org/source",
                     )
                 )
@@ -203,10 +203,9 @@ def generate(sizes=SIZES, seed=20250210):
         )
 
         log("rows inserted")
-        # bulk_create skips save(): compute the search vectors in the database.
-        for model in (Summit, Declaration, Signatory, Article):
-            model.objects.update(search_vector=model.search_document.vector())
-        log("search vectors")
+        # bulk_create skips save(): index every row for site search.
+        rebuild_search_index()
+        log("search index")
 
     # No signals fired: tell the page cache by hand.
     bump_content_version()

@@ -3,20 +3,39 @@
 from django.db import migrations
 
 
-class PostgresOnlySQL(migrations.RunSQL):
-    """RunSQL that runs only on PostgreSQL.
+class VendorSQL(migrations.RunSQL):
+    """RunSQL that runs only on one database vendor ("postgresql", "sqlite").
 
-    Full-text GIN indexes exist only on PostgreSQL; on SQLite (the zero-setup
-    default) search falls back to plain lookups and needs no index.
+    Full-text search is built from each database's own parts (PostgreSQL's
+    text search configurations and GIN indexes, SQLite's FTS5 tables); the
+    other database skips them.
     """
 
+    vendor = None
+
+    def __init__(self, *args, vendor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vendor = vendor or self.vendor
+
+    def deconstruct(self):
+        name, args, kwargs = super().deconstruct()
+        if type(self) is VendorSQL:
+            kwargs["vendor"] = self.vendor
+        return name, args, kwargs
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
+        if schema_editor.connection.vendor == self.vendor:
             super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
+        if schema_editor.connection.vendor == self.vendor:
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class PostgresOnlySQL(VendorSQL):
+    """RunSQL that runs only on PostgreSQL."""
+
+    vendor = "postgresql"
 
 
 def gin_index(table):

@@ -143,10 +143,11 @@ class SearchView(NavSectionMixin, TemplateView):
         query, problem = clean_query(raw_query)
         context.update(raw_query=raw_query, query=query, problem=problem)
         if query:
-            site_search = SiteSearch(query)
+            site_search = SiteSearch(query, kind=self.request.GET.get("kind", ""))
             paginator = Paginator(site_search.matches, self.paginate_by)
             page_obj = paginator.get_page(self.request.GET.get("page"))
             context.update(
+                search=site_search,
                 page_obj=page_obj,
                 paginator=paginator,
                 results=site_search.results(page_obj.object_list),

@@ -78,7 +78,7 @@ class Page(SlugFromTitleMixin, RenderedMarkdownMixin, seo.DescribesItself, Publi
     )
     search_vector = SearchVectorField(null=True, editable=False)
 
-    search_document = SearchDocument(a=("title",), c=("body",))
+    search_document = SearchDocument(a=("title",), c=("body",), names=("title",))
 
     objects = PageQuerySet.as_manager()
 

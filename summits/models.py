@@ -112,7 +112,12 @@ class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
     # What site search reads, by weight (see `core.search`).
     # Other names and ISO codes weigh as much as the name: "Turkey" and
     # "Turkiye" find Türkiye (see searchable_other_names).
-    search_document = SearchDocument(a=("name", "other_names_text"), b=("description",))
+    search_document = SearchDocument(
+        a=("name", "other_names_text"),
+        b=("description", "country.name"),
+        names=("name", "other_names", "alpha2", "alpha3"),
+        prefetch=("aliases",),
+    )
 
     objects = SignatoryQuerySet.as_manager()
 
@@ -132,6 +137,11 @@ class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
     def is_public(self):
         """May an anonymous visitor see this signatory's page? (one query)"""
         return Signatory.objects.public().filter(pk=self.pk).exists()
+
+    @property
+    def other_names(self):
+        """The other names, as typed ("UK", "Britain")."""
+        return [alias.name for alias in self.aliases.all()]
 
     @property
     def alpha2(self):
@@ -289,7 +299,9 @@ class Series(
     reserved_slugs = frozenset({"feed", "atom"})
     # A renamed item's old address answers 301 (editorial.signals).
     keeps_old_addresses = True
-    search_document = SearchDocument(a=("name",), b=("description",), c=("organiser",))
+    search_document = SearchDocument(
+        a=("name",), b=("description",), c=("organiser",), names=("name",)
+    )
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True, blank=True)
@@ -388,8 +400,15 @@ class Summit(
     )
     search_vector = SearchVectorField(null=True, editable=False)
 
+    # The host country by name and the series by name, so "India summit" and
+    # "AI safety summits" find it (see `core.search`).
     search_document = SearchDocument(
-        a=("name",), b=("summary", "city", "venue", "organiser"), c=("body",)
+        a=("name",),
+        b=("summary", "city", "venue", "organiser", "host_country.name", "series.name"),
+        c=("body",),
+        names=("name",),
+        short_names=("short_names",),
+        related=("series",),
     )
 
     class Meta(Publishable.Meta):
@@ -450,6 +469,13 @@ class Summit(
 
     starts = PartialDateProperty("starts_on")
     ends = PartialDateProperty("ends_on")
+
+    def short_names(self):
+        """What people call it for short: "Paris", "Paris summit", "India summit"."""
+        names = [self.city, f"{self.city} summit"] if self.city else []
+        if self.host_country:
+            names.append(f"{self.host_country.name} summit")
+        return names
 
     def clean(self):
         super().clean()
@@ -598,7 +624,22 @@ class Declaration(
     )
     search_vector = SearchVectorField(null=True, editable=False)
 
-    search_document = SearchDocument(a=("title",), b=("summary",), c=("text",))
+    # Found by its summit's name, city and host country, and by its kind, so
+    # "Seoul statement" finds the Seoul Ministerial Statement.
+    search_document = SearchDocument(
+        a=("title",),
+        b=(
+            "summary",
+            "summit.name",
+            "summit.city",
+            "summit.host_country.name",
+            "get_kind_display",
+        ),
+        c=("text",),
+        names=("title",),
+        short_names=("short_names",),
+        related=("summit",),
+    )
 
     class Meta(Publishable.Meta):
         # Undated texts last on every database (PostgreSQL puts NULL first
@@ -690,6 +731,15 @@ class Declaration(
         if self.list_is_partial:
             return self.signed_figure
         return f"{self.recorded_signed_count} signed"
+
+    def short_names(self):
+        """What people call it for short: its summit's place and its kind
+        ("Paris statement"), or "declaration", which people say of any text."""
+        if self.summit is None:
+            return []
+        kinds = dict.fromkeys([self.get_kind_display(), "declaration"])
+        places = [self.summit.city, self.summit.host_country.name]
+        return [f"{place} {kind}" for place in places if place for kind in kinds]
 
     @property
     def is_treaty(self):
@@ -1030,7 +1080,7 @@ class Group(
     reserved_slugs = frozenset({"feed", "atom"})
     # A renamed item's old address answers 301 (editorial.signals).
     keeps_old_addresses = True
-    search_document = SearchDocument(a=("name",), b=("description",))
+    search_document = SearchDocument(a=("name",), b=("description",), names=("name",))
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True, blank=True)
