@@ -59,6 +59,8 @@ urlpatterns = [
     path("", include("editorial.urls")),
     path("", include("summits.urls")),
     path("articles/", include("articles.urls")),
+    path("changes/", include("changes.urls")),
+    path("", include("exchange.urls")),
     path("", include("home.urls")),
 ]
 

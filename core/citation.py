@@ -113,7 +113,9 @@ class Citable:
         return Citation(
             title=self.citation_title(),
             url=url,
-            key=bibtex_key(settings.SITE_NAME.lower().replace(" ", "")) + "-" + slug_key,
+            key=bibtex_key(settings.SITE_NAME.lower().replace(" ", ""))
+            + "-"
+            + slug_key,
             updated=updated,
             accessed=accessed or timezone.localdate(),
         )

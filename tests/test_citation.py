@@ -68,9 +68,11 @@ def test_last_updated_is_the_newest_revision_else_updated_at():
         lambda: SignatureFactory().signatory,
         lambda: ArticleFactory(),
         lambda: SummitFactory(series=SeriesFactory()).series,
-        lambda: MembershipFactory(
-            group=GroupFactory(), signatory=SignatureFactory().signatory
-        ).group,
+        lambda: (
+            MembershipFactory(
+                group=GroupFactory(), signatory=SignatureFactory().signatory
+            ).group
+        ),
     ],
     ids=["summit", "declaration", "signatory", "article", "series", "group"],
 )
