@@ -254,6 +254,9 @@ class DeclarationCSVView(PublishedOrPreviewMixin, DetailView):
         response["Content-Disposition"] = (
             f'attachment; filename="{declaration.slug}-signatories.csv"'
         )
+        # A byte-order mark: Excel reads a CSV without one in a legacy code
+        # page, and "Türkiye" would show garbled.
+        response.write("\ufeff")
         writer = csv.writer(response)
         writer.writerow(CSV_HEADER)
         # The same rows, in the same order, as the tables on the page.
@@ -278,6 +281,35 @@ class DeclarationCompareView(NavSectionMixin, TemplateView):
         context["kind_choices"] = kind_choices()
         context["groups"] = groups
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        # ?format=csv: the same matrix, same filters, as a spreadsheet.
+        if self.request.GET.get("format") == "csv":
+            return matrix_csv(context["matrix"])
+        return super().render_to_response(context, **response_kwargs)
+
+
+def matrix_csv(matrix):
+    """The matrix as CSV: one row per signatory, one column per declaration.
+
+    UTF-8 with a byte-order mark, so Excel reads accented names correctly.
+    """
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="compare.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        ["signatory", "iso_alpha2", "iso_alpha3"]
+        + [csv_safe(column.declaration.title) for column in matrix.columns]
+    )
+    labels = dict(Signature.Status.choices)
+    for row in matrix.rows:
+        signatory = row.signatory
+        writer.writerow(
+            [csv_safe(signatory.name), signatory.alpha2, signatory.alpha3]
+            + [labels.get(status, "Not recorded") for status in row.cells]
+        )
+    return response
 
 
 # Countries first, as visitors look for them most; then organisations, companies.
