@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max
 from django.utils import timezone
 from reversion.models import Version
@@ -47,11 +46,14 @@ def bibtex_key(text):
 def last_updated(obj):
     """When `obj` last changed: its newest revision, else its `updated_at`.
 
-    One query (the content type is cached by Django after its first use).
+    Always one query: the content type is joined by its natural key rather
+    than looked up first (whose cache would make the first page cost more).
     """
-    content_type = ContentType.objects.get_for_model(type(obj))
+    meta = obj._meta
     newest = Version.objects.filter(
-        content_type=content_type, object_id=str(obj.pk)
+        content_type__app_label=meta.app_label,
+        content_type__model=meta.model_name,
+        object_id=str(obj.pk),
     ).aggregate(newest=Max("revision__date_created"))["newest"]
     fallback = getattr(obj, "updated_at", None)
     if newest is None:

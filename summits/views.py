@@ -13,6 +13,7 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, W
 from django.http import HttpResponse
 from django.views.generic import DetailView, ListView, TemplateView
 
+from core.sorting import Sorting, by_name, choice
 from core.views import NavSectionMixin, PublishedOrPreviewMixin
 from summits.matrix import KIND_CHOICES, build_matrix, find_group, kind_choices
 from summits.models import (
@@ -124,8 +125,19 @@ class TreatyChart:
         )
 
 
+DECLARATION_SORT_KEYS = {
+    "title": by_name(lambda declaration: declaration.title),
+    "date": lambda declaration: declaration.adopted,
+    "signed": lambda declaration: declaration.signed_count,
+    "declined": lambda declaration: declaration.declined_count,
+}
+
+
 class DeclarationListView(NavSectionMixin, ListView):
-    """AI texts by date; precedents from other fields in their own section."""
+    """AI texts by date; precedents from other fields in their own section.
+
+    `?sort=title|date|signed|declined` (with "-" for descending) orders both.
+    """
 
     nav_section = "declarations"
     context_object_name = "declarations"
@@ -137,7 +149,9 @@ class DeclarationListView(NavSectionMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        declarations = list(context["declarations"])
+        sorting = Sorting(self.request.GET, DECLARATION_SORT_KEYS, "-date")
+        context["sorting"] = sorting
+        declarations = sorting.apply(context["declarations"])
         context["declarations"] = [
             d for d in declarations if d.topic != Declaration.Topic.PRECEDENT
         ]
@@ -147,7 +161,21 @@ class DeclarationListView(NavSectionMixin, ListView):
         return context
 
 
+# How the tables of a declaration's positions sort (?sort=) and filter
+# (?status=).
+POSITION_SORT_KEYS = {
+    "name": by_name(lambda position: position.signatory.name),
+    "date": lambda position: position.status_date,
+}
+
+
 class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
+    """A declaration and its positions, one table per status.
+
+    `?sort=name|-name|date|-date` orders the tables, `?status=signed` (or
+    any status) shows that table alone; other values are ignored.
+    """
+
     nav_section = "declarations"
     model = Declaration
     context_object_name = "declaration"
@@ -162,9 +190,20 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
         signatures = [s for group in groups.values() for s in group]
         signed = len(groups[SIGNED])
         reported = declaration.reported_signatory_count
+        sorting = Sorting(self.request.GET, POSITION_SORT_KEYS, "name")
+        status_filter = choice(self.request.GET, "status", Signature.Status.values)
         context.update(
+            sorting=sorting,
+            status_filter=status_filter,
+            status_counts=[
+                (Signature.Status(status), len(rows))
+                for status, rows in groups.items()
+                if rows
+            ],
             signature_groups=[
-                (Signature.Status(status), rows) for status, rows in groups.items()
+                (Signature.Status(status), sorting.apply(rows))
+                for status, rows in groups.items()
+                if not status_filter or status == status_filter
             ],
             recorded_count=len(signatures),
             signed_count=signed,
@@ -270,6 +309,14 @@ def public_groups():
     return list(Group.objects.public().only("name", "slug"))
 
 
+# The matrix's rows sort by name (?sort=name or -name) or by how many of the
+# columns the signatory signed (?sort=-signed: most first).
+MATRIX_SORT_KEYS = {
+    "name": by_name(lambda row: row.signatory.name),
+    "signed": lambda row: sum(1 for status in row.cells if status == SIGNED),
+}
+
+
 class DeclarationCompareView(NavSectionMixin, TemplateView):
     nav_section = "compare"
     template_name = "summits/declaration_compare.html"
@@ -277,7 +324,12 @@ class DeclarationCompareView(NavSectionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         groups = public_groups()
-        context["matrix"] = build_matrix(self.request.GET, groups)
+        matrix = build_matrix(self.request.GET, groups)
+        context["sorting"] = sorting = Sorting(
+            self.request.GET, MATRIX_SORT_KEYS, "name"
+        )
+        matrix.rows = sorting.apply(matrix.rows)
+        context["matrix"] = matrix
         context["kind_choices"] = kind_choices()
         context["groups"] = groups
         return context
@@ -319,8 +371,17 @@ KIND_ORDER = Case(
 )
 
 
+SIGNATORY_SORT_KEYS = {
+    "name": by_name(lambda signatory: signatory.name),
+    "signed": lambda signatory: signatory.signed_count,
+    "declined": lambda signatory: signatory.declined_count,
+}
+
+
 class SignatoryListView(NavSectionMixin, ListView):
-    """Every public signatory by kind; `?group=<slug>` keeps a group's members."""
+    """Every public signatory by kind; `?group=<slug>` keeps a group's members,
+    `?kind=country` (or any kind) one kind, and `?sort=name|signed|declined`
+    (with "-" for descending) orders each kind's table."""
 
     nav_section = "signatories"
     context_object_name = "signatories"
@@ -341,14 +402,29 @@ class SignatoryListView(NavSectionMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        sorting = Sorting(self.request.GET, SIGNATORY_SORT_KEYS, "name")
+        kind = choice(self.request.GET, "kind", Signatory.Kind.values)
         context.update(
-            groups=self.groups, group=self.group, group_problem=self.group_problem
+            groups=self.groups,
+            group=self.group,
+            group_problem=self.group_problem,
+            sorting=sorting,
+            kind=kind,
         )
         groups = {}
-        for signatory in context["signatories"]:
+        for signatory in sorting.apply(context["signatories"]):
             groups.setdefault(signatory.kind, []).append(signatory)
+        # Countries first, as in KIND_ORDER.
+        ordered = sorted(
+            groups.items(), key=lambda item: Signatory.Kind.values.index(item[0])
+        )
+        context["all_kinds"] = [
+            (key, KIND_CHOICES[key], len(members)) for key, members in ordered
+        ]
         context["kind_groups"] = [
-            (kind, KIND_CHOICES[kind], members) for kind, members in groups.items()
+            (key, KIND_CHOICES[key], members)
+            for key, members in ordered
+            if not kind or key == kind
         ]
         return context
 

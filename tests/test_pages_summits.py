@@ -567,11 +567,13 @@ class Scene:
         self.count = total
 
 
+# Detail pages count one query more for "Cite this record": the date of the
+# newest revision.
 PAGES = {
     "summit_list": (lambda s: reverse("summits:summit_list"), 2),
-    "summit_detail": (lambda s: s.summit.get_absolute_url(), 3),
+    "summit_detail": (lambda s: s.summit.get_absolute_url(), 4),
     "declaration_list": (lambda s: reverse("summits:declaration_list"), 1),
-    "declaration_detail": (lambda s: s.declaration.get_absolute_url(), 3),
+    "declaration_detail": (lambda s: s.declaration.get_absolute_url(), 4),
     "declaration_csv": (
         lambda s: reverse("summits:declaration_csv", args=[s.declaration.slug]),
         2,
@@ -582,7 +584,7 @@ PAGES = {
     ),
     "signatory_list": (lambda s: reverse("summits:signatory_list"), 2),
     # + its other names and its groups
-    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 5),
+    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 6),
 }
 
 

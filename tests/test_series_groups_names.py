@@ -515,10 +515,12 @@ def grow_group(group, count):
 @pytest.mark.parametrize(
     "grow, factory, expected",
     [
-        # the series, its summits, their declarations with counts
-        (grow_series, SeriesFactory, 3),
-        # the group, its public members, the declarations, their positions
-        (grow_group, GroupFactory, 4),
+        # the series, its summits, their declarations with counts, and the
+        # newest revision for "Cite this record"
+        (grow_series, SeriesFactory, 4),
+        # the group, its public members, the declarations, their positions,
+        # and the newest revision
+        (grow_group, GroupFactory, 5),
     ],
 )
 def test_series_and_group_pages_cost_the_same_queries_as_data_grows(

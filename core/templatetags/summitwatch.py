@@ -17,3 +17,24 @@ register = template.Library()
 def date_range(start, end=None):
     """'21–22 May 2024', 'December 2024', or one day (dates or PartialDates)."""
     return format_range(start, end)
+
+
+@register.inclusion_tag("includes/sort_header.html", takes_context=True)
+def sort_header(context, sorting, key, label, css_class=""):
+    """A column header that sorts its table by `key` (see core.sorting).
+
+    The link keeps the page's other parameters (filters) and drops `page`: a
+    new order starts at the first page.
+    """
+    request = context.get("request")
+    params = request.GET.copy() if request is not None else {}
+    if sorting is not None:
+        params[sorting.param] = sorting.link_value(key)
+        params.pop("page", None)
+    return {
+        "sorting": sorting,
+        "label": label,
+        "css_class": css_class,
+        "state": sorting.state(key) if sorting is not None else "",
+        "href": "?" + params.urlencode() if sorting is not None else "",
+    }
