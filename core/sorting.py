@@ -20,6 +20,11 @@ from core.names import fold
 DESCENDING = "-"
 
 
+def _key(value):
+    """The key of a sort value: "-date" -> "date" (one "-" only)."""
+    return value.removeprefix(DESCENDING)
+
+
 def by_name(get):
     """A sort key from a name: case and accents folded ("Åland" near "Aruba")."""
     return lambda row: fold(get(row))
@@ -36,10 +41,10 @@ class Sorting:
         self.keys = keys
         self.param = param
         value = params.get(param, "")
-        if not isinstance(value, str) or value.lstrip(DESCENDING) not in keys:
+        if not isinstance(value, str) or _key(value) not in keys:
             value = default
         self.value = value
-        self.key = value.lstrip(DESCENDING)
+        self.key = _key(value)
         self.descending = value.startswith(DESCENDING)
         self.is_default = value == default
 

@@ -429,8 +429,24 @@ class SignatoryListView(NavSectionMixin, ListView):
         return context
 
 
+def articles_about(declaration_ids):
+    """Public articles related to any of the declarations, newest first.
+
+    Reached through the declarations' reverse relation, whose model is
+    articles.Article: summits never imports articles.
+    """
+    article_model = Declaration._meta.get_field("articles").related_model
+    return (
+        published_articles(article_model.objects)
+        .filter(declarations__in=declaration_ids)
+        .distinct()[:10]
+    )
+
+
 class SignatoryDetailView(NavSectionMixin, DetailView):
-    """A signatory's record: its positions on published declarations only."""
+    """A signatory's record: its positions on published declarations only,
+    the published texts of the same topics it has no position on, its groups
+    and the public articles about the texts it took a position on."""
 
     nav_section = "signatories"
     context_object_name = "signatory"
@@ -452,6 +468,18 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
         )
         context["signatures"] = signatures
         context["has_ratifications"] = any(s.ratified_on for s in signatures)
+        # The texts of the same topics (AI, precedents) it took no position
+        # on: "no position recorded" is part of its record too.
+        topics = {s.declaration.topic for s in signatures}
+        recorded = {s.declaration_id for s in signatures}
+        context["not_recorded"] = [
+            declaration
+            for declaration in published.filter(topic__in=topics).only(
+                "title", "slug", "adopted_on", "adopted_on_precision", "topic"
+            )
+            if declaration.pk not in recorded
+        ]
+        context["articles"] = articles_about(recorded)
         # A public signatory makes each of its groups public (Group.public()).
         context["memberships"] = signatory.memberships.select_related("group").order_by(
             "group__name"

@@ -583,8 +583,9 @@ PAGES = {
         3,  # the groups for the form, the declarations, the signatures
     ),
     "signatory_list": (lambda s: reverse("summits:signatory_list"), 2),
-    # + its other names and its groups
-    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 6),
+    # + its other names, its groups, the texts with no position recorded and
+    # the articles about its texts
+    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 8),
 }
 
 
