@@ -74,7 +74,8 @@ def test_headers_are_links_with_aria_sort(client, paris):
     # Sorted by name ascending: its header links to the reverse order and
     # keeps the filter; the date header links to date order.
     assert (
-        '<th scope="col" aria-sort="ascending"><a class="sort-link"\n  href="?status=signed&amp;sort=-name"'
+        '<th scope="col" aria-sort="ascending"><a class="sort-link"\n'
+        '  href="?status=signed&amp;sort=-name"'
         in html
     )
     assert 'href="?status=signed&amp;sort=date"' in html
