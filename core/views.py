@@ -20,6 +20,7 @@ from django.views import static
 from django.views.decorators.http import require_POST
 
 from core.markdown import render_preview
+from core.renditions import make_renditions
 from core.uploads import clean_image
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,9 @@ def markdown_image_upload(request):
     stored_name = default_storage.save(
         posixpath.join(media_path, image.content.name), image.content
     )
+    # Made once, now: the markdown pipeline then prints a <picture> of them
+    # wherever the image is used (core.markdown.use_renditions).
+    make_renditions(stored_name)
     return JsonResponse(
         {"image_code": f"![]({default_storage.url(stored_name)})"}, status=200
     )

@@ -75,8 +75,7 @@ def test_headers_are_links_with_aria_sort(client, paris):
     # keeps the filter; the date header links to date order.
     assert (
         '<th scope="col" aria-sort="ascending"><a class="sort-link"\n'
-        '  href="?status=signed&amp;sort=-name"'
-        in html
+        '  href="?status=signed&amp;sort=-name"' in html
     )
     assert 'href="?status=signed&amp;sort=date"' in html
 

@@ -7,8 +7,10 @@ from the `nav_section` context variable, which each view sets
 """
 
 from django import template
+from django.utils.html import format_html
 
 from core.partial_dates import format_range
+from core.renditions import RenditionSet, picture_html
 
 register = template.Library()
 
@@ -38,3 +40,13 @@ def sort_header(context, sorting, key, label, css_class=""):
         "state": sorting.state(key) if sorting is not None else "",
         "href": "?" + params.urlencode() if sorting is not None else "",
     }
+
+
+@register.simple_tag
+def picture(renditions, fallback_url, alt, sizes, priority=False):
+    """An image as a `<picture>` of its renditions (core.renditions), given
+    as stored by `RenditionSet.as_dict()`; a plain `<img>` if there are none."""
+    found = RenditionSet.from_dict(renditions) if renditions else None
+    if found is None:
+        return format_html('<img src="{}" alt="{}">', fallback_url, alt)
+    return picture_html(found, alt, sizes, priority=priority)
