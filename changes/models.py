@@ -59,7 +59,7 @@ class ChangeEvent(models.Model):
         POSITION = "position", "Position recorded"
         STAGE = "stage", "Treaty stage"
         PUBLISHED = "published", "Published"
-        UPDATED = "updated", "Updated"
+        UPDATED = "edited", "Updated"
 
     class Stage(models.TextChoices):
         RATIFIED = "ratified", "ratified"

@@ -89,17 +89,19 @@ class Citation:
         return f"{text}. Accessed {self.accessed:%-d %B %Y}."
 
     def bibtex(self):
-        fields = [
-            ("title", bibtex_escape(self.title)),
-            ("author", "{" + bibtex_escape(settings.SITE_NAME) + "}"),
-            ("year", str(self.year)),
-            ("url", self.url),
-            ("note", f"Accessed {self.accessed.isoformat()}"),
+        # One line per field; values in braces, BibTeX's specials escaped.
+        lines = [
+            f"  title = {{{bibtex_escape(self.title)}}}",
+            f"  author = {{{{{bibtex_escape(settings.SITE_NAME)}}}}}",
+            f"  year = {{{self.year}}}",
         ]
         if self.updated_date:
-            fields.insert(3, ("date", self.updated_date.isoformat()))
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        return f"@misc{{{self.key},\n{body}\n}}"
+            lines.append(f"  date = {{{self.updated_date.isoformat()}}}")
+        lines += [
+            f"  url = {{{self.url}}}",
+            f"  note = {{Accessed {self.accessed.isoformat()}}}",
+        ]
+        return f"@misc{{{self.key},\n" + ",\n".join(lines) + "\n}"
 
 
 class Citable:

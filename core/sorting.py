@@ -51,11 +51,11 @@ class Sorting:
     def apply(self, rows):
         """`rows` in the chosen order, as a new list; ties keep their order."""
         get = self.keys[self.key]
-        known, unknown = [], []
+        with_value, without = [], []
         for row in rows:
-            (unknown if get(row) is None else known).append(row)
-        known.sort(key=get, reverse=self.descending)
-        return known + unknown
+            (without if get(row) is None else with_value).append(row)
+        with_value.sort(key=get, reverse=self.descending)
+        return with_value + without
 
     def link_value(self, key):
         """The `sort` value a column's header links to."""

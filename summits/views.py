@@ -10,7 +10,7 @@ import csv
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core.sorting import Sorting, by_name, choice
@@ -151,6 +151,7 @@ class DeclarationListView(NavSectionMixin, ListView):
         context = super().get_context_data(**kwargs)
         sorting = Sorting(self.request.GET, DECLARATION_SORT_KEYS, "-date")
         context["sorting"] = sorting
+        context["table_params"] = tidy_params(sorting)
         declarations = sorting.apply(context["declarations"])
         context["declarations"] = [
             d for d in declarations if d.topic != Declaration.Topic.PRECEDENT
@@ -159,6 +160,17 @@ class DeclarationListView(NavSectionMixin, ListView):
             d for d in declarations if d.topic == Declaration.Topic.PRECEDENT
         ]
         return context
+
+
+def tidy_params(sorting, **filters):
+    """A page's parameters as its view understood them, for the links that
+    keep them (sorting, filters): the chosen order and the filters that are
+    set, never what else a visitor typed into the address."""
+    params = QueryDict(mutable=True)
+    params.update({name: value for name, value in filters.items() if value})
+    if not sorting.is_default:
+        params["sort"] = sorting.value
+    return params
 
 
 # How the tables of a declaration's positions sort (?sort=) and filter
@@ -195,6 +207,7 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
         context.update(
             sorting=sorting,
             status_filter=status_filter,
+            table_params=tidy_params(sorting, status=status_filter),
             status_counts=[
                 (Signature.Status(status), len(rows))
                 for status, rows in groups.items()
@@ -330,6 +343,7 @@ class DeclarationCompareView(NavSectionMixin, TemplateView):
         )
         matrix.rows = sorting.apply(matrix.rows)
         context["matrix"] = matrix
+        context["table_params"] = matrix_params(matrix, sorting)
         context["kind_choices"] = kind_choices()
         context["groups"] = groups
         return context
@@ -339,6 +353,16 @@ class DeclarationCompareView(NavSectionMixin, TemplateView):
         if self.request.GET.get("format") == "csv":
             return matrix_csv(context["matrix"])
         return super().render_to_response(context, **response_kwargs)
+
+
+def matrix_params(matrix, sorting):
+    """The matrix's filters as understood, for links that keep them (sort,
+    CSV): never the raw query string, which may name a draft's slug."""
+    group = matrix.group.slug if matrix.group is not None else ""
+    params = tidy_params(sorting, kind=matrix.kind, group=group)
+    if not matrix.defaulted:
+        params.setlist("d", [c.declaration.slug for c in matrix.columns])
+    return params
 
 
 def matrix_csv(matrix):
@@ -410,6 +434,9 @@ class SignatoryListView(NavSectionMixin, ListView):
             group_problem=self.group_problem,
             sorting=sorting,
             kind=kind,
+            table_params=tidy_params(
+                sorting, kind=kind, group=self.group.slug if self.group else ""
+            ),
         )
         groups = {}
         for signatory in sorting.apply(context["signatories"]):

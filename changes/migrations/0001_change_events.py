@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='ChangeEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('position', 'Position recorded'), ('stage', 'Treaty stage'), ('published', 'Published'), ('updated', 'Updated')], max_length=10)),
+                ('kind', models.CharField(choices=[('position', 'Position recorded'), ('stage', 'Treaty stage'), ('published', 'Published'), ('edited', 'Updated')], max_length=10)),
                 ('status', models.CharField(blank=True, choices=[('signed', 'Signed'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn'), ('attended', 'Attended, did not sign'), ('unknown', 'Not verified')], max_length=10)),
                 ('stage', models.CharField(blank=True, choices=[('ratified', 'ratified'), ('in_force', 'entered into force')], max_length=10)),
                 ('occurred_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),

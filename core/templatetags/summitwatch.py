@@ -7,6 +7,7 @@ from the `nav_section` context variable, which each view sets
 """
 
 from django import template
+from django.http import QueryDict
 from django.utils.html import format_html
 
 from core.partial_dates import format_range
@@ -22,14 +23,22 @@ def date_range(start, end=None):
 
 
 @register.inclusion_tag("includes/sort_header.html", takes_context=True)
-def sort_header(context, sorting, key, label, css_class=""):
+def sort_header(context, sorting, key, label, css_class="", params=None):
     """A column header that sorts its table by `key` (see core.sorting).
 
     The link keeps the page's other parameters (filters) and drops `page`: a
-    new order starts at the first page.
+    new order starts at the first page. `params` (a QueryDict; by default
+    the context's `table_params`) replaces the request's parameters where a
+    view has tidied them: only values it understood, so a link never repeats
+    what a visitor typed.
     """
     request = context.get("request")
-    params = request.GET.copy() if request is not None else {}
+    if params is None:
+        params = context.get("table_params")
+    if params is not None:
+        params = params.copy()
+    else:
+        params = request.GET.copy() if request is not None else QueryDict(mutable=True)
     if sorting is not None:
         params[sorting.param] = sorting.link_value(key)
         params.pop("page", None)
