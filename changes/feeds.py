@@ -1,18 +1,16 @@
 """RSS 2.0 and Atom feeds of the change log: the latest 50 public changes."""
 
 from django.conf import settings
-from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
-from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 
+from articles.feeds import CachedFeed
 from changes.views import public_events
 
 FEED_ITEMS = 50
-FEED_MAX_AGE = 15 * 60
 
 
-class ChangesFeed(Feed):
+class ChangesFeed(CachedFeed):
     """RSS 2.0: one item per change, titled by its sentence."""
 
     link = reverse_lazy("changes:change_list")
@@ -21,11 +19,6 @@ class ChangesFeed(Feed):
 
     def title(self):
         return f"{settings.SITE_NAME}: changes to the record"
-
-    def __call__(self, request, *args, **kwargs):
-        response = super().__call__(request, *args, **kwargs)
-        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
-        return response
 
     def items(self):
         return public_events()[:FEED_ITEMS]

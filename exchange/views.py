@@ -13,6 +13,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.generic import TemplateView
 
+from core.cache import mark_unstored
 from core.views import NavSectionMixin
 from exchange import opendata
 
@@ -24,6 +25,12 @@ class DataView(NavSectionMixin, TemplateView):
 
     nav_section = "data"
     template_name = "exchange/data.html"
+
+    def render_to_response(self, context, **response_kwargs):
+        # publish_data changes the files without touching the database, so
+        # the page cache would not know to drop a stored copy; the page
+        # costs no query, so it is not stored (ETags still answer 304s).
+        return mark_unstored(super().render_to_response(context, **response_kwargs))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -218,6 +218,11 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
                 for status, rows in groups.items()
                 if not status_filter or status == status_filter
             ],
+            shown_count=sum(
+                len(rows)
+                for status, rows in groups.items()
+                if not status_filter or status == status_filter
+            ),
             recorded_count=len(signatures),
             signed_count=signed,
             declined_count=len(groups[DECLINED]),

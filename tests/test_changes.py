@@ -132,6 +132,7 @@ def test_feeds_list_the_sentences(client):
     )
     rss = client.get(FEEDS[0])
     assert rss["Content-Type"].startswith("application/rss+xml")
+    assert "max-age=900" in rss["Cache-Control"]
     assert "<title>Türkiye signed Seoul statement</title>" in rss.content.decode()
     atom = client.get(FEEDS[1])
     assert atom["Content-Type"].startswith("application/atom+xml")

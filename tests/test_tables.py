@@ -84,6 +84,9 @@ def test_a_status_filter_shows_that_table_alone(client, paris):
     html = client.get(paris.get_absolute_url() + "?status=declined").content.decode()
     assert names_in(html) == ["Chile"]
     assert 'aria-current="true">Declined' in html
+    html = client.get(paris.get_absolute_url() + "?status=withdrawn").content.decode()
+    assert names_in(html) == []
+    assert "No position of this kind is recorded." in html
 
 
 @pytest.mark.parametrize(
