@@ -19,6 +19,7 @@ from core.models import (
 )
 from core.renditions import make_renditions
 from core.search import SearchDocument
+from core.share_cards import ShareCard
 from core.uploads import clean_image
 from summits.models import Declaration, Summit
 
@@ -96,6 +97,16 @@ class Article(
 
     def get_absolute_url(self):
         return reverse("articles:article_detail", args=[self.slug])
+
+    has_share_card = True
+
+    def share_card(self):
+        byline = self.outlet if self.kind == self.Kind.PRESS else self.author_name
+        return ShareCard(
+            title=self.title,
+            eyebrow=self.get_kind_display(),
+            lines=(byline,) if byline else (),
+        )
 
     def link_preview(self):
         return seo.LinkPreview(

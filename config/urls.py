@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 from articles.sitemaps import ArticleSitemap
 from core import views as core_views
 from home.sitemaps import StaticPagesSitemap
+from pages.sitemaps import PageSitemap
 from summits.sitemaps import (
     DeclarationSitemap,
     GroupSitemap,
@@ -26,6 +27,7 @@ SITEMAPS = {
     "series": SeriesSitemap,
     "groups": GroupSitemap,
     "articles": ArticleSitemap,
+    "site-pages": PageSitemap,
 }
 
 urlpatterns = [
@@ -40,6 +42,11 @@ urlpatterns = [
         "markdownx/upload/",
         core_views.markdown_image_upload,
         name="markdownx_upload",
+    ),
+    path(
+        "markdownx/images/",
+        core_views.markdown_image_library,
+        name="markdown_image_library",
     ),
     # Crawlers fetch the sitemap often and it changes rarely: an hour's cache
     # keeps it from walking every table on each visit.
@@ -62,6 +69,9 @@ urlpatterns = [
     path("changes/", include("changes.urls")),
     path("", include("exchange.urls")),
     path("", include("home.urls")),
+    # Editors' pages at /<slug>/: last, so no page can shadow a site address
+    # (and pages.addresses refuses slugs that would be shadowed).
+    path("", include("pages.urls")),
 ]
 
 # A lost database connection outside a view still gets the 503 page. The

@@ -10,6 +10,8 @@ URLs) is dropped here, once, and templates can print the stored HTML.
 
 import html
 import re
+from collections import Counter
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import markdown
@@ -170,14 +172,66 @@ def render_preview(text):
     return render_markdown(text)
 
 
+def _parse(text):
+    return markdown.markdown(
+        _defuse(text), extensions=MARKDOWN_EXTENSIONS, output_format="html"
+    )
+
+
+# What Python-Markdown itself writes and sanitising trims by design (footnote
+# link classes, table column alignment): not the editor's doing, not reported.
+_MARKDOWNS_OWN = re.compile(r"class=footnote-[\w-]+|style=text-align: \w+;?")
+
+
+class _ElementCounter(HTMLParser):
+    """Counts tags and (tag, attribute) pairs of an HTML text."""
+
+    def __init__(self, html_text):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.attributes = Counter(), Counter()
+        self.feed(html_text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] += 1
+        for name, value in attrs:
+            self.attributes[tag, name, value or ""] += 1
+
+    handle_startendtag = handle_starttag
+
+
+def removed_html(text):
+    """What sanitising would drop from `text`'s rendering, for the editor.
+
+    ["<script>", "the onclick attribute of <p>", …]: the elements and
+    attributes of the raw rendering that the sanitised one lacks. Editors are
+    told on save rather than finding their text silently changed.
+    """
+    if not text or len(text) > MARKDOWN_MAX_CHARS:
+        return []
+    try:
+        raw = _parse(text)
+    except RecursionError:
+        return []
+    before, after = _ElementCounter(raw), _ElementCounter(sanitise_html(raw))
+    removed = [f"<{tag}>" for tag in sorted(before.tags - after.tags)]
+    gone_tags = set(before.tags) - set(after.tags)
+    for tag, name, value in sorted(before.attributes - after.attributes):
+        if tag in gone_tags or _MARKDOWNS_OWN.fullmatch(f"{name}={value}"):
+            continue
+        if name in ("href", "src") and value:
+            removed.append(f"the address “{value}” in <{tag}>")
+        else:
+            removed.append(f"the {name} attribute of <{tag}>")
+    return list(dict.fromkeys(removed))
+
+
 def render_markdown(text):
     """Render editor-written markdown to safe HTML."""
     if not text:
         return ""
     try:
-        rendered = markdown.markdown(
-            _defuse(text), extensions=MARKDOWN_EXTENSIONS, output_format="html"
-        )
+        rendered = _parse(text)
     except RecursionError:
         # Lists or quotes nested hundreds deep: nobody writes that on purpose.
         # Keep the words, as plain paragraphs, rather than fail the save.

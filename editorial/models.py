@@ -133,3 +133,83 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.content_type.name} #{self.object_id}"
+
+
+class ReviewState(models.TextChoices):
+    OPEN = "waiting", "Waiting for review"
+    PUBLISHED = "approved", "Published"
+    SENT_BACK = "sent_back", "Sent back"
+
+
+class ReviewRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(outcome=ReviewState.OPEN)
+
+    def for_object(self, obj):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        )
+
+
+class ReviewRequest(models.Model):
+    """A contributor's draft waiting for an editor, and what the editor decided.
+
+    A contributor cannot publish; "Submit for review" on the change form opens
+    one of these and emails the editors. An editor either publishes the item
+    (the request is closed as published) or sends it back with a comment,
+    which the contributor reads on the item's change form and in an email.
+    At most one request per item is open at a time (a database constraint).
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    outcome = models.CharField(
+        max_length=10,
+        choices=ReviewState.choices,
+        default=ReviewState.OPEN,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="review_requests",
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(
+        blank=True, help_text="The editor's words to the contributor."
+    )
+
+    objects = ReviewRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="review_obj_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=models.Q(outcome="waiting"),
+                name="one_open_review_per_item",
+            )
+        ]
+
+    def __str__(self):
+        return f"Review of {self.content_type.name} #{self.object_id}"
+
+    def close(self, outcome, user, comment=""):
+        self.outcome = outcome
+        self.decided_by = user
+        self.decided_at = timezone.now()
+        self.comment = comment
+        self.save(update_fields=["outcome", "decided_by", "decided_at", "comment"])

@@ -26,6 +26,7 @@ from django_countries.fields import CountryField
 
 from articles.models import Article
 from core.partial_dates import PartialDate
+from pages.models import Page
 from summits.models import Declaration, Group, Series, Signatory, Summit
 
 SCHEMA_ID = "summitwatch.export/2"
@@ -93,6 +94,10 @@ ARTICLE_FIELDS = (
     "cover_image_alt",
 )  # fmt: skip  (then "summits" and "declarations")
 
+PAGE_FIELDS = (
+    "slug", "title", "status", "published_at", "menu", "menu_order", "body",
+)  # fmt: skip
+
 # The top-level lists, in document order, with their model and fields.
 SECTIONS = (
     ("signatories", Signatory, SIGNATORY_FIELDS),
@@ -101,6 +106,7 @@ SECTIONS = (
     ("summits", Summit, SUMMIT_FIELDS),
     ("declarations", Declaration, DECLARATION_FIELDS),
     ("articles", Article, ARTICLE_FIELDS),
+    ("pages", Page, PAGE_FIELDS),
 )
 
 

@@ -38,6 +38,7 @@ from exchange.format import (
     DECLARATION_FIELDS,
     GROUP_FIELDS,
     OTHER_NAME_FIELDS,
+    PAGE_FIELDS,
     SCHEMA_ID,
     SERIES_FIELDS,
     SIGNATORY_FIELDS,
@@ -52,6 +53,7 @@ from exchange.format import (
     storage_problem,
     upgrade_v1,
 )
+from pages.models import Page
 from summits.models import (
     Declaration,
     Group,
@@ -73,6 +75,9 @@ REFERENCES = {
     "articles": ("summits", "declarations"),
 }
 
+# Sections other sections refer to by slug: their ids are looked up once.
+REFERRED_TO = {name for names in REFERENCES.values() for name in names}
+
 # A reference's key in the document -> the kind of object it names.
 REFERENCE_KINDS = {
     "summit": "summit",
@@ -89,6 +94,7 @@ SECTION_MODELS = {
     "summits": (Summit, SUMMIT_FIELDS),
     "declarations": (Declaration, DECLARATION_FIELDS),
     "articles": (Article, ARTICLE_FIELDS),
+    "pages": (Page, PAGE_FIELDS),
 }
 
 
@@ -284,6 +290,7 @@ SINGULAR = {
     "summits": "summit",
     "declarations": "declaration",
     "articles": "article",
+    "pages": "page",
 }
 
 
@@ -319,7 +326,10 @@ class Importer:
     """Checks a parsed document against the database, then applies it."""
 
     def __init__(self, document, prune=False):
-        self.document = document
+        # Pages came within version 2: a document without the list adds no
+        # pages, and --prune leaves the site's pages alone.
+        self.absent = {section for section in SECTION_MODELS if section not in document}
+        self.document = {**document, **{section: [] for section in self.absent}}
         self.prune = prune
         self.errors = []
         self.warnings = []
@@ -660,6 +670,7 @@ class Importer:
         of a doomed signatory (both PROTECTed), until its upsert changes that.
         """
         if self.prune:
+            self.delete_missing("pages", result)
             self.delete_missing("articles", result)
             self.delete_missing("declarations", result)
         ids = {}
@@ -669,7 +680,7 @@ class Importer:
                 outcome = self.apply_plan(section, plan, ids)
                 counts = result.counts[section]
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
-            if section != "articles":
+            if section in REFERRED_TO:
                 model = SECTION_MODELS[section][0]
                 ids[section] = dict(model.objects.values_list("slug", "pk"))
         if self.prune:
@@ -785,6 +796,8 @@ class Importer:
 
     def doomed(self, section):
         """Primary keys of rows in `section` that the document does not contain."""
+        if section in self.absent:
+            return []
         model = SECTION_MODELS[section][0]
         keep = {item["slug"] for item in self.document[section]}
         return [

@@ -22,6 +22,7 @@ from exchange.format import (
     DECLARATION_FIELDS,
     GROUP_FIELDS,
     OTHER_NAME_FIELDS,
+    PAGE_FIELDS,
     SCHEMA_ID,
     SERIES_FIELDS,
     SIGNATORY_FIELDS,
@@ -32,6 +33,7 @@ from exchange.format import (
     format_datetime,
     stored_fields,
 )
+from pages.models import Page
 from summits.models import (
     Declaration,
     Group,
@@ -80,6 +82,7 @@ class Exporter:
         self.summit_slugs = set(self.summits.values_list("slug", flat=True))
         self.declaration_slugs = set(self.declarations.values_list("slug", flat=True))
         self.articles = self.publishable(Article)
+        self.pages = self.publishable(Page)
         self.signatory_rows = (
             Signatory.objects.all()
             if self.include_drafts
@@ -103,6 +106,7 @@ class Exporter:
             "summits": len(self.summit_slugs),
             "declarations": len(self.declaration_slugs),
             "articles": self.articles.count(),
+            "pages": self.pages.count(),
         }
 
     def signatories(self):
@@ -220,6 +224,11 @@ class Exporter:
             )
             yield item
 
+    def page_items(self):
+        queryset = self.pages.only(*PAGE_FIELDS).order_by(by_slug())
+        for page in queryset.iterator(chunk_size=CHUNK_SIZE):
+            yield {name: encode(page, name) for name in PAGE_FIELDS}
+
     def document(self, timestamp=True):
         """The document as (key, value) pairs; list values are generators."""
         self.prepare()
@@ -234,6 +243,7 @@ class Exporter:
             ("summits", self.summit_items()),
             ("declarations", self.declaration_items()),
             ("articles", self.article_items()),
+            ("pages", self.page_items()),
         ]
         return pairs
 

@@ -31,6 +31,7 @@ from editorial.admin import (
     FollowedRows,
     HistoryAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
 )
 from summits.forms import BulkAddSignaturesForm, OtherNamesFormSet
 from summits.models import (
@@ -320,6 +321,7 @@ class SummitAdmin(
     EditConflictAdminMixin,
     AuditTrailAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
     PublishableAdmin,
 ):
     form = SummitForm
@@ -347,6 +349,7 @@ class DeclarationAdmin(
     EditConflictAdminMixin,
     AuditTrailAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
     PublishableAdmin,
 ):
     form = DeclarationForm

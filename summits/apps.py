@@ -8,6 +8,12 @@ class SummitsConfig(AppConfig):
     # Every row shows on public pages: edits make cached pages stale.
     holds_content = True
 
+    def dashboard_panels(self, request):
+        """Panels for the editors' dashboard (editorial.dashboard)."""
+        from summits.dashboard import dashboard_panels
+
+        return dashboard_panels(request)
+
     def ready(self):
         # Connects the receivers that keep search vectors current.
         from summits import signals  # noqa: F401

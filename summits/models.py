@@ -22,6 +22,8 @@ from core.models import (
 from core.names import fold
 from core.partial_dates import PartialDateProperty, precision_field
 from core.search import SearchDocument
+from core.share_cards import ShareCard
+from summits.world_map import WorldMap
 
 
 class SignatoryQuerySet(models.QuerySet):
@@ -177,11 +179,23 @@ class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
         Kind.OTHER: "Organization",
     }
 
+    has_share_card = True
+
     def link_preview(self):
         return seo.LinkPreview(
             title=self.name,
             description=seo.plain_description(self.description)
             or f"What {self.name} signed and declined, with sources.",
+        )
+
+    def share_card(self):
+        counts = self.signatures.filter(
+            declaration__in=Declaration.objects.public()
+        ).aggregate(**_position_counts())
+        return ShareCard(
+            title=self.name,
+            eyebrow=self.get_kind_display(),
+            lines=(f"{counts['signed']} signed · {counts['declined']} declined",),
         )
 
     def structured_data(self, request=None):
@@ -308,6 +322,16 @@ class Series(
             or f"The summits of {self.name} in order, with what each produced.",
         )
 
+    has_share_card = True
+
+    def share_card(self):
+        summits = self.summits.published().count()
+        return ShareCard(
+            title=self.name,
+            eyebrow="Summit series",
+            lines=(f"{summits} summit{'s' if summits != 1 else ''}",),
+        )
+
     def structured_data(self, request=None):
         return seo.schema_org(
             "EventSeries",
@@ -387,11 +411,41 @@ class Summit(
     def get_absolute_url(self):
         return reverse("summits:summit_detail", args=[self.slug])
 
+    @property
+    def has_ended(self):
+        return self.ends_on < timezone.localdate()
+
+    @property
+    def no_outcomes_note(self):
+        """What to say while no outcome document is recorded, from the dates.
+
+        Derived, never stored: "will be added" is only true before a summit
+        ends, and a sentence in the summary would go on saying it for ever.
+        """
+        if self.has_ended:
+            return "No outcome document from this summit is recorded yet."
+        return "Outcome documents will be added once the summit has adopted them."
+
     def link_preview(self):
         return seo.LinkPreview(
             title=self.name,
             description=seo.plain_description(self.summary)
             or f"{self.name}: dates, place, hosts and the declarations it produced.",
+        )
+
+    has_share_card = True
+
+    def share_card(self):
+        place = ", ".join(
+            part for part in (self.city, self.host_country.name or "") if part
+        )
+        when = (
+            str(self.starts)
+            if self.starts == self.ends
+            else (f"{self.starts} – {self.ends}")
+        )
+        return ShareCard(
+            title=self.name, eyebrow="Summit", lines=tuple(filter(None, (when, place)))
         )
 
     starts = PartialDateProperty("starts_on")
@@ -562,6 +616,33 @@ class Declaration(
             title=self.title,
             description=seo.plain_description(self.summary)
             or f"Who signed and who declined {self.title}, with sources.",
+        )
+
+    has_share_card = True
+
+    def count_summary(self, signed, declined):
+        """The page's count wording: "27 signed · 1 declined", and for a list
+        known only in part "12 of about 27 recorded · 0 declined"."""
+        reported = self.reported_signatory_count
+        if reported and reported > signed:
+            return f"{signed} of about {reported} recorded · {declined} declined"
+        return f"{signed} signed · {declined} declined"
+
+    def share_card(self):
+        positions = list(self.signatures.select_related("signatory"))
+        statuses = [p.status for p in positions]
+        signed = statuses.count(Signature.Status.SIGNED)
+        declined = statuses.count(Signature.Status.DECLINED)
+        lines = [self.count_summary(signed, declined)]
+        if self.adopted:
+            lines.append(f"Adopted {self.adopted}")
+        drawn = WorldMap.of(positions)
+        return ShareCard(
+            title=self.title,
+            eyebrow=self.get_kind_display(),
+            lines=tuple(lines),
+            picture=drawn.card_picture() if positions else None,
+            legend=drawn.card_legend() if positions else (),
         )
 
     adopted = PartialDateProperty("adopted_on")
@@ -840,6 +921,14 @@ def signature_counts(only=None):
     }
 
 
+def _position_counts():
+    """Aggregates of a set of positions: how many signed, how many declined."""
+    return {
+        "signed": Count("pk", filter=Q(status=Signature.Status.SIGNED)),
+        "declined": Count("pk", filter=Q(status=Signature.Status.DECLINED)),
+    }
+
+
 class GroupQuerySet(models.QuerySet):
     def public(self):
         """Groups with at least one public member (see Signatory.public())."""
@@ -908,6 +997,18 @@ class Group(
             title=self.name,
             description=seo.plain_description(strip_tags(self.description_html))
             or f"The members of {self.name}, and how many signed each text.",
+        )
+
+    has_share_card = True
+
+    def share_card(self):
+        members = self.memberships.filter(
+            signatory__in=Signatory.objects.public()
+        ).count()
+        return ShareCard(
+            title=self.name,
+            eyebrow=self.get_kind_display(),
+            lines=(f"{members} member{'s' if members != 1 else ''}",),
         )
 
     def structured_data(self, request=None):

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from core.views import ShareCardView
 from summits import views
+from summits.models import Declaration, Group, Series, Signatory, Summit
 
 app_name = "summits"
 
@@ -22,6 +24,11 @@ urlpatterns = [
         name="declaration_detail",
     ),
     path(
+        "declarations/<slug:slug>/embed/",
+        views.declaration_embed,
+        name="declaration_embed",
+    ),
+    path(
         "declarations/<slug:slug>/signatories.csv",
         views.DeclarationCSVView.as_view(),
         name="declaration_csv",
@@ -35,5 +42,20 @@ urlpatterns = [
         "signatories/<slug:slug>/",
         views.SignatoryDetailView.as_view(),
         name="signatory_detail",
+    ),
+    # Share cards, the image of each record's link preview (core.share_cards).
+    *(
+        path(
+            f"{prefix}/<slug:slug>/card.png",
+            ShareCardView.as_view(model=model),
+            name=f"{name}_card",
+        )
+        for prefix, model, name in (
+            ("summits", Summit, "summit"),
+            ("declarations", Declaration, "declaration"),
+            ("series", Series, "series"),
+            ("groups", Group, "group"),
+            ("signatories", Signatory, "signatory"),
+        )
     ),
 ]

@@ -11,10 +11,14 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.generic import DetailView, ListView, TemplateView
 
+from core import seo
 from core.sorting import Sorting, by_name, choice
-from core.views import NavSectionMixin, PublishedOrPreviewMixin
+from core.views import NavSectionMixin, PublishedOrPreviewMixin, frameable
 from summits.matrix import KIND_CHOICES, build_matrix, find_group, kind_choices
 from summits.models import (
     Declaration,
@@ -82,6 +86,29 @@ class SummitDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
         context["articles"] = published_articles(summit.articles)
         context["previous_summit"], context["next_summit"] = summit.series_neighbours()
         return context
+
+
+class PositionRows(list):
+    """One status's rows of a declaration's table, with what they share.
+
+    `shared_date` and `shared_source` are set when every row (two or more)
+    has the same date and the same source: on a phone, the table says them
+    once ("All signed on 1 November 2023 · Source") instead of on each line.
+    """
+
+    shared_date = None
+    shared_source = ""
+
+    @classmethod
+    def of(cls, rows):
+        grouped = cls(rows)
+        if len(rows) > 1:
+            dates = {row.status_date for row in rows}
+            sources = {row.source_url for row in rows}
+            if len(dates) == 1 and len(sources) == 1:
+                grouped.shared_date = dates.pop()
+                grouped.shared_source = sources.pop()
+        return grouped
 
 
 def signatures_by_status(declaration):
@@ -214,7 +241,7 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
                 if rows
             ],
             signature_groups=[
-                (Signature.Status(status), sorting.apply(rows))
+                (Signature.Status(status), PositionRows.of(sorting.apply(rows)))
                 for status, rows in groups.items()
                 if not status_filter or status == status_filter
             ],
@@ -223,6 +250,8 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
                 for status, rows in groups.items()
                 if not status_filter or status == status_filter
             ),
+            # All positions, for the map: the rows the tables already loaded.
+            positions=signatures,
             recorded_count=len(signatures),
             signed_count=signed,
             declined_count=len(groups[DECLINED]),
@@ -241,8 +270,41 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
                 else None
             ),
             articles=published_articles(declaration.articles),
+            embed_snippet=embed_snippet(declaration),
         )
         return context
+
+
+def embed_snippet(declaration):
+    """The <iframe> code a partner site pastes to show the declaration's map."""
+    return format_html(
+        '<iframe src="{}" title="{}: who signed, on a world map" width="100%" '
+        'height="560" loading="lazy"></iframe>',
+        seo.absolute(reverse("summits:declaration_embed", args=[declaration.slug])),
+        declaration.title,
+    )
+
+
+@frameable
+def declaration_embed(request, slug):
+    """A compact page of the declaration's map and counts, for partner sites'
+    iframes: the one page that may be framed. Public declarations only."""
+    declaration = get_object_or_404(Declaration.objects.public(), slug=slug)
+    positions = [
+        s for group in signatures_by_status(declaration).values() for s in group
+    ]
+    statuses = [p.status for p in positions]
+    return render(
+        request,
+        "summits/declaration_embed.html",
+        {
+            "declaration": declaration,
+            "positions": positions,
+            "counts": declaration.count_summary(
+                statuses.count(SIGNED), statuses.count(DECLINED)
+            ),
+        },
+    )
 
 
 # Spreadsheet programs run a cell that starts with one of these as a formula
@@ -531,6 +593,24 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
         return context
 
 
+def latest_map(declarations, members=None):
+    """The latest of `declarations` (already loaded) and its positions, for
+    the world map of a series or group page: one query, none if empty.
+
+    `members` (signatory ids) narrows the positions to a group's members:
+    a group page maps how its members stood, no one else."""
+    dated = [d for d in declarations if d.adopted_on]
+    latest = max(dated, key=lambda d: (d.adopted_on, d.pk)) if dated else None
+    if latest is None and declarations:
+        latest = declarations[0]
+    if latest is None:
+        return {"latest_declaration": None, "latest_positions": []}
+    positions = latest.signatures.select_related("signatory")
+    if members is not None:
+        positions = positions.filter(signatory_id__in=members)
+    return {"latest_declaration": latest, "latest_positions": list(positions)}
+
+
 class SeriesListView(ListView):
     """Series with at least one published summit, each with those summits."""
 
@@ -559,7 +639,8 @@ class SeriesListView(ListView):
 
 class SeriesDetailView(DetailView):
     """A series: its published summits in order, each with its declarations
-    and their signed and declined counts. Three queries, whatever the size."""
+    and their signed and declined counts. Four queries, whatever the size
+    (the fourth: the positions on the latest declaration, for its map)."""
 
     template_name = "summits/series_detail.html"
     context_object_name = "series"
@@ -590,6 +671,10 @@ class SeriesDetailView(DetailView):
                 )
             )
         )
+        declarations = [
+            d for summit in context["summits"] for d in summit.published_declarations
+        ]
+        context.update(latest_map(declarations))
         return context
 
 
@@ -655,7 +740,8 @@ def group_tallies(memberships, declarations):
 class GroupDetailView(DetailView):
     """A group: its public members with their dates, and per published
     declaration how many members signed, declined or were not recorded.
-    Four queries, whatever the size (pinned in tests)."""
+    Five queries, whatever the size (pinned in tests), the fifth for the map
+    of the members' positions on the latest declaration."""
 
     template_name = "summits/group_detail.html"
     context_object_name = "group"
@@ -679,4 +765,7 @@ class GroupDetailView(DetailView):
         )
         context["memberships"] = memberships
         context["tallies"] = group_tallies(memberships, declarations)
+        context.update(
+            latest_map(declarations, members=[m.signatory_id for m in memberships])
+        )
         return context

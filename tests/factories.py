@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from core.models import Status
+from pages.models import Page
 from summits.models import (
     Declaration,
     Group,
@@ -131,3 +132,11 @@ class AliasFactory(factory.django.DjangoModelFactory):
 
     signatory = factory.SubFactory(SignatoryFactory)
     name = factory.Sequence(lambda n: f"Other name {n}")
+
+
+class PageFactory(PublishedMixin):
+    class Meta:
+        model = Page
+
+    title = factory.Sequence(lambda n: f"Page {n}")
+    body = "What we do, and how."

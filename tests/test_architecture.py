@@ -37,8 +37,9 @@ CORE_CONVENTIONS = {"id", "pk", "slug", "title", "search_vector"} | {
 # Ordinary words core uses in its own sense, which some app also happens to
 # use as a field name: a local `kind` of request, the `text` to render, a link
 # preview's `description`, JSON-LD's "name", Open Graph's "website" type, a
-# formatted `date`, a regex match's `group()`, a `short` date format. Naming one
-# of these is not speaking an app's language.
+# formatted `date`, a regex match's `group()`, a `short` date format, an HTTP
+# `header`, an HTML parser's `feed()`. Naming one of
+# these is not speaking an app's language.
 ORDINARY_WORDS = {
     "kind",
     "text",
@@ -49,6 +50,8 @@ ORDINARY_WORDS = {
     "other",
     "group",
     "short",
+    "header",
+    "feed",
 }
 
 

@@ -121,7 +121,9 @@ def test_editors_cannot_write_picture_or_srcset_themselves():
 
 def test_the_editor_upload_makes_renditions(admin_client):
     upload = SimpleUploadedFile("drop.png", image_bytes((900, 600), "PNG"))
-    response = admin_client.post("/markdownx/upload/", {"image": upload})
+    response = admin_client.post(
+        "/markdownx/upload/", {"image": upload, "alt_text": "A drop"}
+    )
     assert response.status_code == 200
     url = json.loads(response.content)["image_code"][4:-1]
     name = url.removeprefix("/media/")

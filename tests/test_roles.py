@@ -105,7 +105,7 @@ class TestContributor:
     ):
         response = contributor_client.post(
             reverse("admin:articles_article_add"),
-            article_form(status=Status.PUBLISHED),
+            article_form(_publish="Publish"),
         )
         assert response.status_code == 200
         assert "Only editors can publish" in response.content.decode()
@@ -118,7 +118,7 @@ class TestContributor:
         url = reverse("admin:articles_article_change", args=[draft.pk])
         response = contributor_client.post(
             url,
-            article_form(title=draft.title, slug=draft.slug, status=Status.PUBLISHED),
+            article_form(title=draft.title, slug=draft.slug, _publish="Publish"),
         )
         assert response.status_code == 200
         assert "Only editors can publish" in response.content.decode()
@@ -284,7 +284,7 @@ class TestEditor:
         client.force_login(staff_in(django_user_model, "eda", "Editors"))
         response = client.post(
             reverse("admin:articles_article_add"),
-            article_form(status=Status.PUBLISHED),
+            article_form(_publish="Publish"),
         )
         assert response.status_code == 302
         assert Article.objects.published().count() == 1

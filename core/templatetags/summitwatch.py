@@ -9,6 +9,7 @@ from the `nav_section` context variable, which each view sets
 from django import template
 from django.http import QueryDict
 from django.utils.html import format_html
+from django.views.generic.list import MultipleObjectMixin
 
 from core.partial_dates import format_range
 from core.renditions import RenditionSet, picture_html
@@ -41,7 +42,7 @@ def sort_header(context, sorting, key, label, css_class="", params=None):
         params = request.GET.copy() if request is not None else QueryDict(mutable=True)
     if sorting is not None:
         params[sorting.param] = sorting.link_value(key)
-        params.pop("page", None)
+        params.pop(MultipleObjectMixin.page_kwarg, None)
     return {
         "sorting": sorting,
         "label": label,

@@ -1,4 +1,5 @@
-"""Template tags in the summits' vocabulary: a position's status as a badge.
+"""Template tags in the summits' vocabulary: a position's status as a badge,
+and `{% world_map positions %}`, the map of who stands where.
 
 `{% load summits_tags %}`, then `{% status_badge signature.status %}`. The
 statuses are plain strings, so a template can also show a legend
@@ -47,3 +48,26 @@ def status_badge(status, compact=False):
         symbol,
         label,
     )
+
+
+@register.inclusion_tag("summits/includes/world_map.html")
+def world_map(positions, heading_id="map"):
+    """The world map of `positions` (with their signatories loaded), its
+    legend and the parties it cannot show; adds no query."""
+    from summits.world_map import WorldMap
+
+    drawn = WorldMap.of(positions)
+    return {
+        "svg": drawn.svg(),
+        "legend": drawn.legend(),
+        "off_map": drawn.off_map,
+        "heading_id": heading_id,
+    }
+
+
+@register.simple_tag
+def timeline_graphic(summits, today=None):
+    """The summits on a line of years (summits.timeline), or nothing."""
+    from summits.timeline import timeline_svg
+
+    return timeline_svg(list(summits), today)
