@@ -27,6 +27,7 @@ migrate: venv
 # Only into an empty site: a second `make run` keeps editors' changes.
 demo: migrate
 	$(DEV) $(PY) manage.py load_demo_content --if-empty
+	$(DEV) $(PY) manage.py publish_data --verbosity 0
 
 run: demo
 	$(DEV) $(PY) manage.py ensure_admin

@@ -19,7 +19,17 @@ FEED_ITEMS = 20
 FEED_MAX_AGE = 15 * 60
 
 
-class LatestArticlesFeed(Feed):
+class CachedFeed(Feed):
+    """A feed whose responses caches and CDNs may keep for FEED_MAX_AGE:
+    feed readers poll every few minutes."""
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+        return response
+
+
+class LatestArticlesFeed(CachedFeed):
     """RSS 2.0: the description carries the full article."""
 
     link = reverse_lazy("articles:article_list")
@@ -30,11 +40,6 @@ class LatestArticlesFeed(Feed):
 
     def title(self):
         return f"{settings.SITE_NAME}: articles"
-
-    def __call__(self, request, *args, **kwargs):
-        response = super().__call__(request, *args, **kwargs)
-        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
-        return response
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)

@@ -1,5 +1,7 @@
 """Articles: our own posts, and press items that point to coverage elsewhere."""
 
+import logging
+
 import reversion
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -15,10 +17,13 @@ from core.models import (
     SlugFromTitleMixin,
     WebURLField,
 )
+from core.renditions import make_renditions
 from core.search import SearchDocument
 from core.share_cards import ShareCard
 from core.uploads import clean_image
 from summits.models import Declaration, Summit
+
+logger = logging.getLogger(__name__)
 
 
 # Versioned for the editors' history (editorial.admin.HistoryAdminMixin);
@@ -65,6 +70,8 @@ class Article(
         help_text="Press items: when it appeared.",
     )
     cover_image = models.ImageField(upload_to="covers/", blank=True)
+    # The cover's sizes and formats (core.renditions), made once per upload.
+    cover_renditions = models.JSONField(default=dict, blank=True, editable=False)
     cover_image_alt = models.CharField(
         "cover image alt text",
         max_length=300,
@@ -173,3 +180,21 @@ class Article(
         # not store an unchecked file either.
         self.clean_cover_image()
         super().save(*args, **kwargs)
+        self.update_cover_renditions()
+
+    def update_cover_renditions(self):
+        """Make the cover's renditions once per upload, after it is stored."""
+        name = self.cover_image.name if self.cover_image else ""
+        if self.cover_renditions.get("original", "") == name:
+            return
+        renditions = {}
+        if name:
+            try:
+                renditions = make_renditions(name).as_dict()
+            except (OSError, ValueError):
+                # A cover missing from storage (an import without its media):
+                # the page falls back to the original image.
+                logger.warning("Could not make renditions of %s", name, exc_info=True)
+        self.cover_renditions = renditions
+        # update(): no second save, its signals or a new revision.
+        Article.objects.filter(pk=self.pk).update(cover_renditions=renditions)

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "pages",
     "home",
     "exchange",
+    "changes",
     "reversion",
     "editorial",
     "inbox",
@@ -222,6 +223,11 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Open data (/data/): where `publish_data` writes the downloads and dated
+# snapshots (outside MEDIA_ROOT: /media/ is cached for a year, these change),
+# and the licence they are published under.
+DATA_ROOT = Path(os.environ.get("DATA_ROOT", BASE_DIR / "opendata"))
+DATA_LICENCE = os.environ.get("DATA_LICENCE", "CC BY 4.0")
 # Django serves /media/ itself unless a proxy or object store does
 # (SERVE_MEDIA=0): one server then works out of the box, images included.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)

@@ -21,6 +21,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="summitwatch-test-media-"))  # noqa: F405
+DATA_ROOT = MEDIA_ROOT / "data"
 # An existing, empty STATIC_ROOT: whitenoise warns about a missing one, and the
 # test server finds static files through the finders anyway.
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="summitwatch-test-static-"))  # noqa: F405

@@ -68,6 +68,8 @@ urlpatterns = [
     path("", include("editorial.urls")),
     path("", include("summits.urls")),
     path("articles/", include("articles.urls")),
+    path("changes/", include("changes.urls")),
+    path("", include("exchange.urls")),
     path("", include("home.urls")),
     # Editors' pages at /<slug>/: last, so no page can shadow a site address
     # (and pages.addresses refuses slugs that would be shadowed).

@@ -19,6 +19,8 @@ import nh3
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 
+from core.renditions import picture_html, renditions_for
+
 MARKDOWN_EXTENSIONS = [
     "markdown.extensions.extra",  # tables, footnotes, fenced code, attr lists
     "markdown.extensions.sane_lists",
@@ -272,7 +274,42 @@ def render_markdown(text):
             for paragraph in text.split("\n\n")
             if paragraph.strip()
         )
-    return sanitise_html(rendered)
+    return use_renditions(sanitise_html(rendered))
+
+
+# The column markdown is shown in (var(--prose), 44rem) at most.
+MARKDOWN_IMAGE_SIZES = "(min-width: 46rem) 44rem, calc(100vw - 2rem)"
+# nh3 writes every attribute double-quoted, with `"` inside escaped.
+_IMG = re.compile(r"<img ([^>]*)>")
+_ATTRIBUTE = re.compile(r'([a-z]+)="([^"]*)"')
+
+
+def use_renditions(html_text):
+    """Sanitised HTML whose uploaded images become `<picture>`s of their
+    renditions (core.renditions), where renditions were made.
+
+    After sanitising, on purpose: editors cannot write `<picture>`,
+    `<source>` or `srcset` themselves (nh3 keeps none of them); only images
+    we stored and resized get them, built from our own manifest. Images
+    from elsewhere, or uploaded before renditions existed, stay as they are.
+    """
+    media_url = settings.MEDIA_URL
+    if f'src="{media_url}' not in html_text:
+        return html_text
+
+    def replace(match):
+        attributes = {
+            k: html.unescape(v) for k, v in _ATTRIBUTE.findall(match.group(1))
+        }
+        src = attributes.get("src", "")
+        if not src.startswith(media_url):
+            return match.group(0)
+        found = renditions_for(src.removeprefix(media_url))
+        if found is None:
+            return match.group(0)
+        return picture_html(found, attributes.get("alt", ""), MARKDOWN_IMAGE_SIZES)
+
+    return _IMG.sub(replace, html_text)
 
 
 # nh3 writes every attribute double-quoted, with `"` inside escaped, so this

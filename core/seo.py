@@ -23,6 +23,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from core.citation import Citable
+
 DESCRIPTION_CHARS = 200
 HEADLINE_CHARS = 110  # what search engines show of an article headline
 SCHEMA_CONTEXT = "https://schema.org"
@@ -89,8 +91,9 @@ class LinkPreview:
     image_alt: str = ""
 
 
-class DescribesItself:
-    """Mixin for models with a public page: how the page looks from outside.
+class DescribesItself(Citable):
+    """Mixin for models with a public page: how the page looks from outside,
+    and how to cite it (`core.citation`).
 
     Override `link_preview()` and `structured_data()`; the defaults say
     nothing beyond the item's name, which is always true.

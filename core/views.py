@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.markdown import render_preview
 from core.models import Image
+from core.renditions import make_renditions
 from core.share_cards import card_png
 from core.uploads import clean_image
 
@@ -110,6 +111,9 @@ def markdown_image_upload(request):
     # Saved under the random name clean_image chose, in MARKDOWNX_MEDIA_PATH.
     image.file.save(cleaned.content.name, cleaned.content, save=False)
     image.save()
+    # Made once, now: the markdown pipeline then prints a <picture> of them
+    # wherever the image is used (core.markdown.use_renditions).
+    make_renditions(image.file.name)
     return JsonResponse(
         {"image_code": image.markdown(), "url": image.url, "id": image.pk},
         status=200,

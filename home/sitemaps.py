@@ -39,6 +39,8 @@ class StaticPagesSitemap(Sitemap):
             "summits:series_list",
             "summits:group_list",
             "articles:article_list",
+            "changes:change_list",
+            "exchange:data",
         ]
 
     def location(self, item):

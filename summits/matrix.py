@@ -163,6 +163,7 @@ def build_matrix(params, groups=()):
             "signatory__name",
             "signatory__slug",
             "signatory__kind",
+            "signatory__country",
         )
         .order_by("signatory__name", "signatory_id")
     )

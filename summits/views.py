@@ -10,7 +10,7 @@ import csv
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core import seo
+from core.sorting import Sorting, by_name, choice
 from core.views import NavSectionMixin, PublishedOrPreviewMixin, frameable
 from summits.matrix import KIND_CHOICES, build_matrix, find_group, kind_choices
 from summits.models import (
@@ -152,8 +153,19 @@ class TreatyChart:
         )
 
 
+DECLARATION_SORT_KEYS = {
+    "title": by_name(lambda declaration: declaration.title),
+    "date": lambda declaration: declaration.adopted,
+    "signed": lambda declaration: declaration.signed_count,
+    "declined": lambda declaration: declaration.declined_count,
+}
+
+
 class DeclarationListView(NavSectionMixin, ListView):
-    """AI texts by date; precedents from other fields in their own section."""
+    """AI texts by date; precedents from other fields in their own section.
+
+    `?sort=title|date|signed|declined` (with "-" for descending) orders both.
+    """
 
     nav_section = "declarations"
     context_object_name = "declarations"
@@ -165,7 +177,10 @@ class DeclarationListView(NavSectionMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        declarations = list(context["declarations"])
+        sorting = Sorting(self.request.GET, DECLARATION_SORT_KEYS, "-date")
+        context["sorting"] = sorting
+        context["table_params"] = tidy_params(sorting)
+        declarations = sorting.apply(context["declarations"])
         context["declarations"] = [
             d for d in declarations if d.topic != Declaration.Topic.PRECEDENT
         ]
@@ -175,7 +190,32 @@ class DeclarationListView(NavSectionMixin, ListView):
         return context
 
 
+def tidy_params(sorting, **filters):
+    """A page's parameters as its view understood them, for the links that
+    keep them (sorting, filters): the chosen order and the filters that are
+    set, never what else a visitor typed into the address."""
+    params = QueryDict(mutable=True)
+    params.update({name: value for name, value in filters.items() if value})
+    if not sorting.is_default:
+        params["sort"] = sorting.value
+    return params
+
+
+# How the tables of a declaration's positions sort (?sort=) and filter
+# (?status=).
+POSITION_SORT_KEYS = {
+    "name": by_name(lambda position: position.signatory.name),
+    "date": lambda position: position.status_date,
+}
+
+
 class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
+    """A declaration and its positions, one table per status.
+
+    `?sort=name|-name|date|-date` orders the tables, `?status=signed` (or
+    any status) shows that table alone; other values are ignored.
+    """
+
     nav_section = "declarations"
     model = Declaration
     context_object_name = "declaration"
@@ -192,13 +232,28 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
         reported = declaration.reported_signatory_count
         # The count every wording reads (`signed_count` tag, link preview).
         declaration.signed_count = signed
-        unsourced = sum(1 for s in signatures if not s.has_source)
+        sorting = Sorting(self.request.GET, POSITION_SORT_KEYS, "name")
+        status_filter = choice(self.request.GET, "status", Signature.Status.values)
         context.update(
-            unsourced_count=unsourced,
-            signature_groups=[
-                (Signature.Status(status), PositionRows.of(rows))
+            unsourced_count=sum(1 for s in signatures if not s.has_source),
+            sorting=sorting,
+            status_filter=status_filter,
+            table_params=tidy_params(sorting, status=status_filter),
+            status_counts=[
+                (Signature.Status(status), len(rows))
                 for status, rows in groups.items()
+                if rows
             ],
+            signature_groups=[
+                (Signature.Status(status), PositionRows.of(sorting.apply(rows)))
+                for status, rows in groups.items()
+                if not status_filter or status == status_filter
+            ],
+            shown_count=sum(
+                len(rows)
+                for status, rows in groups.items()
+                if not status_filter or status == status_filter
+            ),
             # All positions, for the map: the rows the tables already loaded.
             positions=signatures,
             recorded_count=len(signatures),
@@ -330,6 +385,9 @@ class DeclarationCSVView(PublishedOrPreviewMixin, DetailView):
         response["Content-Disposition"] = (
             f'attachment; filename="{declaration.slug}-signatories{partial}.csv"'
         )
+        # A byte-order mark: Excel reads a CSV without one in a legacy code
+        # page, and "Türkiye" would show garbled.
+        response.write("\ufeff")
         writer = csv.writer(response)
         writer.writerow(CSV_HEADER)
         # The same rows, in the same order, as the tables on the page.
@@ -343,6 +401,14 @@ def public_groups():
     return list(Group.objects.public().only("name", "slug"))
 
 
+# The matrix's rows sort by name (?sort=name or -name) or by how many of the
+# columns the signatory signed (?sort=-signed: most first).
+MATRIX_SORT_KEYS = {
+    "name": by_name(lambda row: row.signatory.name),
+    "signed": lambda row: sum(1 for status in row.cells if status == SIGNED),
+}
+
+
 class DeclarationCompareView(NavSectionMixin, TemplateView):
     nav_section = "compare"
     template_name = "summits/declaration_compare.html"
@@ -350,10 +416,55 @@ class DeclarationCompareView(NavSectionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         groups = public_groups()
-        context["matrix"] = build_matrix(self.request.GET, groups)
+        matrix = build_matrix(self.request.GET, groups)
+        context["sorting"] = sorting = Sorting(
+            self.request.GET, MATRIX_SORT_KEYS, "name"
+        )
+        matrix.rows = sorting.apply(matrix.rows)
+        context["matrix"] = matrix
+        context["table_params"] = matrix_params(matrix, sorting)
         context["kind_choices"] = kind_choices()
         context["groups"] = groups
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        # ?format=csv: the same matrix, same filters, as a spreadsheet.
+        if self.request.GET.get("format") == "csv":
+            return matrix_csv(context["matrix"])
+        return super().render_to_response(context, **response_kwargs)
+
+
+def matrix_params(matrix, sorting):
+    """The matrix's filters as understood, for links that keep them (sort,
+    CSV): never the raw query string, which may name a draft's slug."""
+    group = matrix.group.slug if matrix.group is not None else ""
+    params = tidy_params(sorting, kind=matrix.kind, group=group)
+    if not matrix.defaulted:
+        params.setlist("d", [c.declaration.slug for c in matrix.columns])
+    return params
+
+
+def matrix_csv(matrix):
+    """The matrix as CSV: one row per signatory, one column per declaration.
+
+    UTF-8 with a byte-order mark, so Excel reads accented names correctly.
+    """
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="compare.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        ["signatory", "iso_alpha2", "iso_alpha3"]
+        + [csv_safe(column.declaration.title) for column in matrix.columns]
+    )
+    labels = dict(Signature.Status.choices)
+    for row in matrix.rows:
+        signatory = row.signatory
+        writer.writerow(
+            [csv_safe(signatory.name), signatory.alpha2, signatory.alpha3]
+            + [labels.get(status, "Not recorded") for status in row.cells]
+        )
+    return response
 
 
 # Countries first, as visitors look for them most; then organisations, companies.
@@ -363,8 +474,17 @@ KIND_ORDER = Case(
 )
 
 
+SIGNATORY_SORT_KEYS = {
+    "name": by_name(lambda signatory: signatory.name),
+    "signed": lambda signatory: signatory.signed_count,
+    "declined": lambda signatory: signatory.declined_count,
+}
+
+
 class SignatoryListView(NavSectionMixin, ListView):
-    """Every public signatory by kind; `?group=<slug>` keeps a group's members."""
+    """Every public signatory by kind; `?group=<slug>` keeps a group's members,
+    `?kind=country` (or any kind) one kind, and `?sort=name|signed|declined`
+    (with "-" for descending) orders each kind's table."""
 
     nav_section = "signatories"
     context_object_name = "signatories"
@@ -385,20 +505,54 @@ class SignatoryListView(NavSectionMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        sorting = Sorting(self.request.GET, SIGNATORY_SORT_KEYS, "name")
+        kind = choice(self.request.GET, "kind", Signatory.Kind.values)
         context.update(
-            groups=self.groups, group=self.group, group_problem=self.group_problem
+            groups=self.groups,
+            group=self.group,
+            group_problem=self.group_problem,
+            sorting=sorting,
+            kind=kind,
+            table_params=tidy_params(
+                sorting, kind=kind, group=self.group.slug if self.group else ""
+            ),
         )
         groups = {}
-        for signatory in context["signatories"]:
+        for signatory in sorting.apply(context["signatories"]):
             groups.setdefault(signatory.kind, []).append(signatory)
+        # Countries first, as in KIND_ORDER.
+        ordered = sorted(
+            groups.items(), key=lambda item: Signatory.Kind.values.index(item[0])
+        )
+        context["all_kinds"] = [
+            (key, KIND_CHOICES[key], len(members)) for key, members in ordered
+        ]
         context["kind_groups"] = [
-            (kind, KIND_CHOICES[kind], members) for kind, members in groups.items()
+            (key, KIND_CHOICES[key], members)
+            for key, members in ordered
+            if not kind or key == kind
         ]
         return context
 
 
+def articles_about(declaration_ids):
+    """Public articles related to any of the declarations, newest first.
+
+    Reached through the declarations' reverse relation, whose model is
+    articles.Article: summits never imports articles.
+    """
+    article_model = Declaration._meta.get_field("articles").related_model
+    return (
+        published_articles(article_model.objects)
+        .filter(declarations__in=declaration_ids)
+        .distinct()[:10]
+    )
+
+
 class SignatoryDetailView(NavSectionMixin, DetailView):
-    """A signatory's record: its positions on published declarations only."""
+    """A signatory's record: its positions on published declarations only,
+    the published texts of the same topics it has no position on, its groups
+    and the public articles about the texts it took a position on."""
 
     nav_section = "signatories"
     context_object_name = "signatory"
@@ -420,6 +574,18 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
         )
         context["signatures"] = signatures
         context["has_ratifications"] = any(s.ratified_on for s in signatures)
+        # The texts of the same topics (AI, precedents) it took no position
+        # on: "no position recorded" is part of its record too.
+        topics = {s.declaration.topic for s in signatures}
+        recorded = {s.declaration_id for s in signatures}
+        context["not_recorded"] = [
+            declaration
+            for declaration in published.filter(topic__in=topics).only(
+                "title", "slug", "adopted_on", "adopted_on_precision", "topic"
+            )
+            if declaration.pk not in recorded
+        ]
+        context["articles"] = articles_about(recorded)
         # A public signatory makes each of its groups public (Group.public()).
         context["memberships"] = signatory.memberships.select_related("group").order_by(
             "group__name"

@@ -21,7 +21,7 @@ def csv_url(declaration):
 def download(client, declaration):
     response = client.get(csv_url(declaration))
     assert response.status_code == 200
-    return response, list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    return response, list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_the_csv_is_the_signatory_table_as_rows(client):

@@ -151,7 +151,7 @@ class TestParisAndSeoul:
         response = client.get(f"{URL}?{query}")
 
         assert response.status_code == 200
-        assert '<table class="matrix">' in response.content.decode()
+        assert '<table class="matrix" data-sortable>' in response.content.decode()
 
     def test_the_matrix_reads_signatures_in_one_query(self, paris_and_seoul):
         with CaptureQueriesContext(connection) as queries:
@@ -175,7 +175,9 @@ class TestParisAndSeoul:
         )
         # The same words are visible above the scroller, where a phone shows them.
         assert '<p class="matrix-summary" aria-hidden="true">Countries × 2' in html
-        assert html.count('<th scope="col">') == 3  # "Signatory" + 2 declarations
+        # "Signatory" (sorted by name, a link that sorts) + 2 declarations
+        assert '<th scope="col" aria-sort="ascending"><a class="sort-link"' in html
+        assert html.count('<th scope="col"') == 3
         assert html.count('<th scope="row">') == 3 + 1  # 3 countries + totals
         # Words, not only symbols or colour: visible, or for screen readers.
         assert '<span class="visually-hidden">Not recorded</span>' in html

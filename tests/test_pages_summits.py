@@ -581,12 +581,13 @@ class Scene:
 
 
 # Each HTML page adds one query for the menus of editors' pages (base.html,
-# pages.context_processors); the CSV prints no menu.
+# pages.context_processors); the CSV prints no menu. Detail pages add one
+# for "Cite this record": the date of the newest revision.
 PAGES = {
     "summit_list": (lambda s: reverse("summits:summit_list"), 3),
-    "summit_detail": (lambda s: s.summit.get_absolute_url(), 4),
+    "summit_detail": (lambda s: s.summit.get_absolute_url(), 5),
     "declaration_list": (lambda s: reverse("summits:declaration_list"), 2),
-    "declaration_detail": (lambda s: s.declaration.get_absolute_url(), 4),
+    "declaration_detail": (lambda s: s.declaration.get_absolute_url(), 5),
     "declaration_csv": (
         lambda s: reverse("summits:declaration_csv", args=[s.declaration.slug]),
         2,
@@ -597,8 +598,9 @@ PAGES = {
         4,
     ),
     "signatory_list": (lambda s: reverse("summits:signatory_list"), 3),
-    # + its other names and its groups
-    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 6),
+    # + its other names, its groups, the texts with no position recorded and
+    # the articles about its texts
+    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 9),
 }
 
 

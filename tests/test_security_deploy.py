@@ -190,6 +190,7 @@ def test_make_run_gives_every_command_the_development_settings():
     assert [args[0] for _env, args in commands] == [
         "migrate",
         "load_demo_content",
+        "publish_data",  # the open-data downloads of the demo content
         "ensure_admin",
         "runserver",
     ]

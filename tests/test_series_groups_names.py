@@ -520,11 +520,13 @@ def grow_group(group, count):
     "grow, factory, expected",
     [
         # the series, its summits, their declarations with counts, the
-        # positions on the latest one (its world map); the menus
-        (grow_series, SeriesFactory, 5),
+        # positions on the latest one (its world map); the menus; the newest
+        # revision ("Cite this record")
+        (grow_series, SeriesFactory, 6),
         # the group, its public members, the declarations, their positions,
-        # the members' positions on the latest one (its world map); the menus
-        (grow_group, GroupFactory, 6),
+        # the members' positions on the latest one (its world map); the
+        # menus; the newest revision
+        (grow_group, GroupFactory, 7),
     ],
 )
 def test_series_and_group_pages_cost_the_same_queries_as_data_grows(

@@ -112,7 +112,12 @@ REFUSED = {
 
 
 def stored_files(root):
-    return sorted(p for p in Path(root).rglob("*") if p.is_file())
+    """The uploads stored, without their renditions (core.renditions)."""
+    return sorted(
+        p
+        for p in Path(root).rglob("*")
+        if p.is_file() and "renditions" not in p.relative_to(root).parts
+    )
 
 
 def upload(client, name, data, content_type):

@@ -4,13 +4,15 @@
 Open Graph and Twitter card tags and the JSON-LD of an item, as the item
 describes itself (`core.seo.DescribesItself`); list pages pass `title=` and
 `description=` instead of an object. `{% jsonld_for object %}` writes the
-JSON-LD alone.
+JSON-LD alone. `{% cite_record object %}` prints the permalink, the date
+the record last changed and a suggested citation (plain text and BibTeX).
 """
 
 from django import template
 from django.conf import settings
 
 from core import seo
+from core.citation import last_updated
 
 register = template.Library()
 
@@ -62,3 +64,11 @@ def seo_tags(context, obj=None, title="", description="", canonical="", noindex=
         "noindex": noindex or context.get("is_preview", False),
         "jsonld": jsonld_for(context, obj),
     }
+
+
+@register.inclusion_tag("includes/cite.html", takes_context=True)
+def cite_record(context, obj):
+    """How to cite `obj`: one query, for the date of its newest revision."""
+    url = seo.absolute(obj.get_absolute_url(), context.get("request"))
+    citation = obj.citation(url, updated=last_updated(obj))
+    return {"citation": citation, "permalink": url}
