@@ -31,6 +31,7 @@ from editorial.admin import (
     HistoryAdminMixin,
     PreviewLinksAdminMixin,
 )
+from summits.accountability_admin import CommitmentInline
 from summits.forms import BulkAddSignaturesForm
 from summits.models import (
     Declaration,
@@ -325,7 +326,7 @@ class DeclarationAdmin(
         ),
         PUBLISHING_FIELDSET,
     ]
-    inlines = [SignatureInline]
+    inlines = [SignatureInline, CommitmentInline]
     # Each revision holds the declaration's signatures (it follows them, see
     # summits.models): the compare screen lists those that changed.
     history_followed_rows = FollowedRows(

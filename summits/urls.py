@@ -1,6 +1,6 @@
 from django.urls import path
 
-from summits import views
+from summits import feeds, views
 
 app_name = "summits"
 
@@ -17,6 +17,16 @@ urlpatterns = [
         name="declaration_compare",
     ),
     path(
+        "declarations/assessments/feed/",
+        feeds.AssessmentChangesFeed(),
+        name="assessments_feed",
+    ),
+    path(
+        "declarations/assessments/atom/",
+        feeds.AssessmentChangesAtomFeed(),
+        name="assessments_atom",
+    ),
+    path(
         "declarations/<slug:slug>/",
         views.DeclarationDetailView.as_view(),
         name="declaration_detail",
@@ -25,6 +35,16 @@ urlpatterns = [
         "declarations/<slug:slug>/signatories.csv",
         views.DeclarationCSVView.as_view(),
         name="declaration_csv",
+    ),
+    path(
+        "declarations/<slug:slug>/assessments/feed/",
+        feeds.DeclarationAssessmentsFeed(),
+        name="declaration_assessments_feed",
+    ),
+    path(
+        "declarations/<slug:slug>/assessments/atom/",
+        feeds.DeclarationAssessmentsAtomFeed(),
+        name="declaration_assessments_atom",
     ),
     path("signatories/", views.SignatoryListView.as_view(), name="signatory_list"),
     path(

@@ -22,6 +22,7 @@ from summits.models import (
     Summit,
     signature_counts,
 )
+from summits.scorecard import SORTS, STATUS_FILTERS, build_scorecard, signatory_record
 
 SIGNED = Signature.Status.SIGNED
 DECLINED = Signature.Status.DECLINED
@@ -177,6 +178,9 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
                 else None
             ),
             articles=published_articles(declaration.articles),
+            scorecard=build_scorecard(declaration, groups[SIGNED], self.request.GET),
+            status_filters=STATUS_FILTERS,
+            scorecard_sorts=SORTS,
         )
         return context
 
@@ -261,9 +265,40 @@ class DeclarationCompareView(NavSectionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["matrix"] = build_matrix(self.request.GET)
+        params = self.request.GET
+        context["matrix"] = build_matrix(params)
         context["kind_choices"] = kind_choices()
+        if params.get("view") == "commitments":
+            context["commitment_view"] = commitment_view(params)
         return context
+
+
+def commitment_view(params):
+    """The matrix's commitments view: one declaration's scorecard, compact.
+
+    For the first chosen public declaration that has commitments; None (the
+    page says so) when there is none, so a stale link never errors.
+    """
+    slugs = params.getlist("d")
+    declarations = (
+        Declaration.objects.public()
+        .filter(slug__in=slugs, commitments__isnull=False)
+        .distinct()
+        .only("title", "slug")
+    )
+    declaration = min(declarations, key=lambda d: slugs.index(d.slug), default=None)
+    if declaration is None:
+        return None
+    signed = (
+        declaration.signatures.filter(status=SIGNED)
+        .select_related("signatory")
+        .only("signatory__name", "signatory__slug", "signatory__kind", "declaration")
+        .order_by("signatory__name")
+    )
+    kind = params.get("kind")
+    if kind in Signatory.Kind.values:
+        signed = signed.filter(signatory__kind=kind)
+    return build_scorecard(declaration, list(signed), params)
 
 
 # Countries first, as visitors look for them most; then organisations, companies.
@@ -320,6 +355,7 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
             )
         )
         context["signatures"] = signatures
+        context["commitment_record"] = signatory_record(signatory, signatures)
         context["has_ratifications"] = any(s.ratified_on for s in signatures)
         context["summits_attended"] = (
             Summit.objects.public()
