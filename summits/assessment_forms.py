@@ -16,6 +16,14 @@ from core.partial_dates import PartialDate, PartialDateFormField
 from summits.models import NEEDS_EVIDENCE, Assessment, AssessmentEvidence, Result
 
 LEAVE = ""
+WEB_ADDRESS = "Enter a web address starting with http:// or https://."
+
+
+class WebURLFormField(forms.URLField):
+    """A form's URL input that takes http and https only, as WebURLField."""
+
+    default_validators = WebURLField.default_validators
+    default_error_messages = {"invalid": WEB_ADDRESS}
 
 
 class AssessmentRowForm(forms.Form):
@@ -28,12 +36,8 @@ class AssessmentRowForm(forms.Form):
         choices=[(LEAVE, "— leave as it is —"), *Result.choices],
     )
     assessed_on = PartialDateFormField(label="assessed", required=False)
-    evidence_url = forms.URLField(
-        label="evidence link",
-        required=False,
-        assume_scheme="https",
-        # http or https only, as the model field says (no ftp:, javascript:).
-        validators=WebURLField.default_validators,
+    evidence_url = WebURLFormField(
+        label="evidence link", required=False, assume_scheme="https"
     )
     evidence_label = forms.CharField(label="link label", required=False, max_length=200)
     note = forms.CharField(
@@ -55,7 +59,8 @@ class AssessmentRowForm(forms.Form):
         has_evidence = bool(self.assessment and self.assessment.evidence.all())
         if url and not result and not self.assessment:
             self.add_error("result", "Choose a finding to go with this link.")
-        if result in NEEDS_EVIDENCE and not (url or has_evidence):
+        bad_url = "evidence_url" in self.errors
+        if result in NEEDS_EVIDENCE and not (url or has_evidence or bad_url):
             label = Result(result).label.lower()
             self.add_error(
                 "evidence_url",
