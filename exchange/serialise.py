@@ -19,7 +19,10 @@ from django.utils import timezone
 from articles.models import Article
 from exchange.format import (
     ARTICLE_FIELDS,
+    ASSESSMENT_FIELDS,
+    COMMITMENT_FIELDS,
     DECLARATION_FIELDS,
+    EVIDENCE_FIELDS,
     SCHEMA_ID,
     SIGNATORY_FIELDS,
     SIGNATURE_FIELDS,
@@ -28,7 +31,14 @@ from exchange.format import (
     format_datetime,
     stored_fields,
 )
-from summits.models import Declaration, Signatory, Signature, Summit
+from summits.models import (
+    Assessment,
+    Commitment,
+    Declaration,
+    Signatory,
+    Signature,
+    Summit,
+)
 
 CHUNK_SIZE = 1000
 
@@ -111,10 +121,22 @@ class Exporter:
             )
             .order_by(by_slug("signatory__slug"))
         )
+        assessments = (
+            self.publishable(Assessment)
+            .select_related("signatory")
+            .prefetch_related("evidence")
+            .order_by(by_slug("signatory__slug"))
+        )
+        commitments = Commitment.objects.prefetch_related(
+            Prefetch("assessments", queryset=assessments)
+        )
         queryset = (
             self.declarations.select_related("summit")
             .only(*stored_fields(Declaration, DECLARATION_FIELDS), "summit__slug")
-            .prefetch_related(Prefetch("signatures", queryset=signatures))
+            .prefetch_related(
+                Prefetch("signatures", queryset=signatures),
+                Prefetch("commitments", queryset=commitments),
+            )
             .order_by(by_slug())
         )
         for declaration in queryset.iterator(chunk_size=CHUNK_SIZE):
@@ -131,7 +153,27 @@ class Exporter:
                 | {name: encode(signature, name) for name in SIGNATURE_FIELDS[1:]}
                 for signature in declaration.signatures.all()
             ]
+            item["commitments"] = [
+                self.commitment_item(commitment)
+                for commitment in declaration.commitments.all()
+            ]
             yield item
+
+    def commitment_item(self, commitment):
+        """A commitment in its declaration's order, with its assessments."""
+        item = {name: encode(commitment, name) for name in COMMITMENT_FIELDS}
+        item["assessments"] = [
+            {"signatory": assessment.signatory.slug}
+            | {name: encode(assessment, name) for name in ASSESSMENT_FIELDS[1:]}
+            | {
+                "evidence": [
+                    {name: getattr(link, name) for name in EVIDENCE_FIELDS}
+                    for link in assessment.evidence.all()
+                ]
+            }
+            for assessment in commitment.assessments.all()
+        ]
+        return item
 
     def article_items(self):
         queryset = (

@@ -129,3 +129,18 @@ def test_paris_records_the_us_and_uk_as_declined_and_is_only_partly_recorded():
     recorded = paris.signatures.filter(status=Signature.Status.SIGNED).count()
     assert paris.reported_signatory_count > recorded
     assert paris.reported_signatory_count > paris.signatures.count()
+
+
+def test_the_seoul_framework_commitment_is_assessed_only_where_sourced(client):
+    """Three frameworks with a dated public source are "met"; every other
+    company reads "no information", never "not met"."""
+    from summits.models import Assessment
+
+    load()
+    met = Assessment.objects.public().filter(result="met")
+    assert sorted(a.signatory.slug for a in met) == ["anthropic", "google", "openai"]
+    assert all(a.evidence.exists() for a in met)
+    assert not Assessment.objects.filter(result="not_met").exists()
+    page = client.get("/declarations/frontier-ai-safety-commitments/").content.decode()
+    assert "<strong>3 of 16</strong> companies that signed" in page
+    assert "; 13 no information." in page
