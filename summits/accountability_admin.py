@@ -60,7 +60,6 @@ class CommitmentInline(admin.StackedInline):
     show_change_link = True
     classes = ["collapse"]
 
-
     @admin.display(description="assessments")
     def assess_link(self, obj):
         if obj.pk is None:

@@ -689,7 +689,9 @@ class Commitment(RenderedMarkdownMixin, models.Model):
 
     @property
     def binds_label(self):
-        """'companies', 'all signatories': the denominator's noun."""
+        """'companies', 'signatories': the denominator's noun."""
+        if self.applies_to == APPLIES_TO_ALL:
+            return "signatories"
         return self.AppliesTo(self.applies_to).label.lower()
 
     def is_past_deadline(self, today=None):
