@@ -44,11 +44,29 @@ class CommitmentForm(PartialDateFormMixin, forms.ModelForm):
     partial_date_fields = ("deadline",)
 
 
+class CommitmentFormSet(forms.BaseInlineFormSet):
+    """A declaration form sent without the commitments' rows leaves them be.
+
+    The inline came after the declaration form's other parts: a form posted
+    by an older page or a script without its management form would otherwise
+    be refused whole ("ManagementForm data is missing").
+    """
+
+    def __init__(self, data=None, *args, **kwargs):
+        prefix = kwargs.get("prefix") or self.get_default_prefix()
+        if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+            data = data.copy()
+            data[f"{prefix}-TOTAL_FORMS"] = "0"
+            data[f"{prefix}-INITIAL_FORMS"] = "0"
+        super().__init__(data, *args, **kwargs)
+
+
 class CommitmentInline(admin.StackedInline):
     """A declaration's commitments, in order; assess each from its own page."""
 
     model = Commitment
     form = CommitmentForm
+    formset = CommitmentFormSet
     fields = [
         ("order", "title", "slug"),
         ("applies_to", "deadline"),

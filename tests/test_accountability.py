@@ -516,3 +516,42 @@ class TestAssessmentGrid:
         response = client.get(self.grid_url(commitment))
         assert response.status_code == 302
         assert "/admin/login/" in response["Location"]
+
+
+class TestCommitmentInline:
+    def post(self, client, deadline):
+        from tests.test_admin import declaration_post, inline_management
+
+        data = declaration_post(
+            **inline_management(),
+            **inline_management("commitments", total=1),
+        )
+        data.update(
+            {
+                "commitments-0-order": "1",
+                "commitments-0-title": "Publish a safety framework",
+                "commitments-0-slug": "",
+                "commitments-0-applies_to": "company",
+                "commitments-0-deadline": deadline,
+                "commitments-0-text": "Before the *next* summit.",
+            }
+        )
+        return client.post(reverse("admin:summits_declaration_add"), data)
+
+    def test_an_editor_defines_commitments_on_the_declaration(self, client, staff_user):
+        client.force_login(staff_user)
+        response = self.post(client, "2025-02")
+        assert response.status_code == 302
+        commitment = Commitment.objects.get()
+        assert str(commitment.due) == "February 2025"
+        assert commitment.slug == "publish-a-safety-framework"
+        assert commitment.text_html == "<p>Before the <em>next</em> summit.</p>"
+
+    def test_a_deadline_before_adoption_is_refused_in_the_form(
+        self, client, staff_user
+    ):
+        client.force_login(staff_user)
+        response = self.post(client, "2023-10")
+        assert response.status_code == 200
+        assert "The deadline (October 2023) comes before" in response.content.decode()
+        assert not Commitment.objects.exists()
