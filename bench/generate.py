@@ -176,7 +176,7 @@ def generate(sizes=SIZES, seed=20250210):
         commitments = Commitment.objects.bulk_create(
             Commitment(
                 declaration=scored,
-                order=n,
+                sequence=n,
                 slug=f"commitment-{n}",
                 title=sentence(rng, 4),
                 text_html="<p>A promise.</p>",

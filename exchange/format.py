@@ -301,4 +301,4 @@ ASSESSMENT_FIELDS = (
     "assessed_by",
     "note",
 )  # (then "evidence")
-EVIDENCE_FIELDS = ("url", "label")
+EVIDENCE_FIELDS = ("source_url", "source_name")

@@ -545,7 +545,7 @@ class Importer:
                     AssessmentEvidence(**link).full_clean(exclude=["assessment"])
                 except ValidationError as error:
                     self.report_validation(spot, error)
-                evidence.append((link["url"], link["label"]))
+                evidence.append((link["source_url"], link["source_name"]))
             if item["result"] in NEEDS_EVIDENCE and not evidence:
                 self.error(
                     f"{here('evidence')}: a finding of {item['result']!r} needs "
@@ -742,7 +742,7 @@ class Importer:
             new = commitment is None
             if new:
                 commitment = Commitment(declaration=declaration)
-            if save_if_different(commitment, values | {"order": order}):
+            if save_if_different(commitment, values | {"sequence": order}):
                 reversion.add_to_revision(commitment)
                 changed = True
             changed |= self.apply_assessments(
@@ -768,13 +768,18 @@ class Importer:
                 )
             saved = save_if_different(assessment, values)
             links = (
-                [] if fresh else [(e.url, e.label) for e in assessment.evidence.all()]
+                []
+                if fresh
+                else [(e.source_url, e.source_name) for e in assessment.evidence.all()]
             )
             if links != evidence:
                 assessment.evidence.all().delete()
                 AssessmentEvidence.objects.bulk_create(
                     AssessmentEvidence(
-                        assessment=assessment, url=url, label=label, order=index
+                        assessment=assessment,
+                        source_url=url,
+                        source_name=label,
+                        sequence=index,
                     )
                     for index, (url, label) in enumerate(evidence)
                 )

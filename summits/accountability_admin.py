@@ -68,7 +68,7 @@ class CommitmentInline(admin.StackedInline):
     form = CommitmentForm
     formset = CommitmentFormSet
     fields = [
-        ("order", "title", "slug"),
+        ("sequence", "title", "slug"),
         ("applies_to", "deadline"),
         "text",
         "assess_link",
@@ -88,7 +88,7 @@ class CommitmentInline(admin.StackedInline):
 
 class EvidenceInline(admin.TabularInline):
     model = AssessmentEvidence
-    fields = ["url", "label", "order"]
+    fields = ["source_url", "source_name", "sequence"]
     extra = 1
 
 
@@ -101,7 +101,8 @@ class EvidenceFormSet(forms.BaseInlineFormSet):
         kept = [
             form
             for form in self.forms
-            if form.cleaned_data.get("url") and not form.cleaned_data.get("DELETE")
+            if form.cleaned_data.get("source_url")
+            and not form.cleaned_data.get("DELETE")
         ]
         if result in NEEDS_EVIDENCE and not kept:
             raise forms.ValidationError(
@@ -165,7 +166,7 @@ class CommitmentAdmin(HistoryAdminMixin, AuditTrailAdminMixin, EditorAdmin):
     autocomplete_fields = ["declaration"]
     fields = [
         "declaration",
-        "order",
+        "sequence",
         "title",
         "slug",
         "applies_to",

@@ -135,8 +135,8 @@ def save_grid(commitment, rows, grid, user, may_publish):
         if data.get("evidence_url"):
             AssessmentEvidence.objects.get_or_create(
                 assessment=assessment,
-                url=data["evidence_url"],
-                defaults={"label": data["evidence_label"][:200]},
+                source_url=data["evidence_url"],
+                defaults={"source_name": data["evidence_label"][:200]},
             )
         saved.append(assessment)
     return saved, errors

@@ -605,7 +605,7 @@ def signature_counts(only=None):
 # -- Accountability: the promises inside a declaration, and who kept them --
 
 # Who a commitment binds: every signatory, or one kind of signatory.
-APPLIES_TO_ALL = "all"
+APPLIES_TO_ALL = "everyone"
 
 
 class CommitmentQuerySet(models.QuerySet):
@@ -637,7 +637,7 @@ class Commitment(RenderedMarkdownMixin, models.Model):
     declaration = models.ForeignKey(
         Declaration, on_delete=models.CASCADE, related_name="commitments"
     )
-    order = models.PositiveIntegerField(default=0)
+    sequence = models.PositiveIntegerField("order", default=0)
     title = models.CharField("short title", max_length=200)
     slug = models.SlugField(
         max_length=100,
@@ -665,7 +665,7 @@ class Commitment(RenderedMarkdownMixin, models.Model):
     objects = CommitmentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["declaration", "order", "pk"]
+        ordering = ["declaration", "sequence", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["declaration", "slug"],
@@ -904,19 +904,21 @@ class AssessmentEvidence(models.Model):
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="evidence"
     )
-    url = WebURLField("address", max_length=500)
-    label = models.CharField(
-        max_length=200, help_text="What the link is, e.g. “Frontier Safety Framework”."
+    source_url = WebURLField("address", max_length=500)
+    source_name = models.CharField(
+        "label",
+        max_length=200,
+        help_text="What the link is, e.g. “Frontier Safety Framework”.",
     )
-    order = models.PositiveIntegerField(default=0)
+    sequence = models.PositiveIntegerField("order", default=0)
 
     class Meta:
-        ordering = ["assessment", "order", "pk"]
+        ordering = ["assessment", "sequence", "pk"]
         verbose_name = "evidence link"
         verbose_name_plural = "evidence links"
 
     def __str__(self):
-        return self.label or self.url
+        return self.source_name or self.source_url
 
 
 class AssessmentChangeQuerySet(models.QuerySet):

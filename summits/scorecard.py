@@ -124,7 +124,7 @@ def public_assessments(commitments):
             Prefetch(
                 "evidence",
                 queryset=AssessmentEvidence.objects.only(
-                    "assessment_id", "url", "label", "order"
+                    "assessment_id", "source_url", "source_name", "sequence"
                 ),
             )
         )

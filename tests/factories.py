@@ -105,7 +105,7 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
 
     declaration = factory.SubFactory(DeclarationFactory, kind="commitments")
     title = factory.Sequence(lambda n: f"Commitment {n}")
-    order = factory.Sequence(lambda n: n)
+    sequence = factory.Sequence(lambda n: n)
     text = "Publish a *safety framework*."
     deadline = datetime.date(2025, 2, 1)
     deadline_precision = "month"
@@ -134,6 +134,6 @@ class AssessmentFactory(PublishedMixin):
         if create and extracted is not False:
             AssessmentEvidence.objects.create(
                 assessment=self,
-                url=extracted or f"https://example.org/{self.signatory.slug}",
-                label="Safety framework",
+                source_url=extracted or f"https://example.org/{self.signatory.slug}",
+                source_name="Safety framework",
             )

@@ -121,10 +121,12 @@ class TestRules:
     def test_an_evidence_link_must_be_a_web_address(self, seoul, url):
         _, commitment, companies = seoul
         assessment = AssessmentFactory(commitment=commitment, signatory=companies[0])
-        evidence = AssessmentEvidence(assessment=assessment, url=url, label="x")
+        evidence = AssessmentEvidence(
+            assessment=assessment, source_url=url, source_name="x"
+        )
         with pytest.raises(ValidationError) as error:
             evidence.full_clean()
-        assert "http:// or https://" in " ".join(error.value.message_dict["url"])
+        assert "http:// or https://" in " ".join(error.value.message_dict["source_url"])
 
     def test_a_deadline_before_adoption_is_refused(self, seoul):
         declaration, _, _ = seoul
@@ -475,7 +477,7 @@ class TestAssessmentGrid:
         amazon = Assessment.objects.get(signatory__name="Amazon")
         assert str(amazon.assessed) == "February 2025"
         assert amazon.is_public()
-        assert amazon.evidence.get().url == "https://example.com/amazon"
+        assert amazon.evidence.get().source_url == "https://example.com/amazon"
         assert AssessmentChange.objects.count() == 4
 
     def test_a_non_web_link_or_a_verdict_without_source_saves_nothing(
@@ -528,7 +530,7 @@ class TestCommitmentInline:
         )
         data.update(
             {
-                "commitments-0-order": "1",
+                "commitments-0-sequence": "1",
                 "commitments-0-title": "Publish a safety framework",
                 "commitments-0-slug": "",
                 "commitments-0-applies_to": "company",

@@ -80,8 +80,8 @@ def test_the_export_carries_commitments_and_public_assessments_only(assessed):
             "note": "Published **before** the summit.",
             "evidence": [
                 {
-                    "url": "https://example.com/amazon-framework",
-                    "label": "Safety framework",
+                    "source_url": "https://example.com/amazon-framework",
+                    "source_name": "Safety framework",
                 }
             ],
         }
@@ -134,8 +134,10 @@ def test_an_empty_list_removes_the_commitments(tmp_path, assessed):
     "change, expected",
     [
         (
-            lambda c: c["assessments"][0]["evidence"][0].update(url="ftp://x.org/f"),
-            "$.declarations[0].commitments[0].assessments[0].evidence[0].url: "
+            lambda c: c["assessments"][0]["evidence"][0].update(
+                source_url="ftp://x.org/f"
+            ),
+            "$.declarations[0].commitments[0].assessments[0].evidence[0].source_url: "
             "'ftp://x.org/f' is not in the expected form",
         ),
         (
