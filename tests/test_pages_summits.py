@@ -571,7 +571,9 @@ PAGES = {
     "summit_list": (lambda s: reverse("summits:summit_list"), 2),
     "summit_detail": (lambda s: s.summit.get_absolute_url(), 3),
     "declaration_list": (lambda s: reverse("summits:declaration_list"), 1),
-    "declaration_detail": (lambda s: s.declaration.get_absolute_url(), 3),
+    # + the commitments (none here; the scorecard's own queries are pinned
+    # in tests/test_accountability.py).
+    "declaration_detail": (lambda s: s.declaration.get_absolute_url(), 4),
     "declaration_csv": (
         lambda s: reverse("summits:declaration_csv", args=[s.declaration.slug]),
         2,
@@ -581,7 +583,8 @@ PAGES = {
         2,
     ),
     "signatory_list": (lambda s: reverse("summits:signatory_list"), 1),
-    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 3),
+    # + the commitments of the declarations it signed.
+    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 4),
 }
 
 

@@ -303,6 +303,17 @@ def _editor_groups_migration():
     return import_module("editorial.migrations.0002_editor_groups")
 
 
+def _make_groups(apps):
+    """Run every migration that grants the roles their permissions: the
+    groups' own, then each later content model's (see summits 0008)."""
+    from importlib import import_module
+
+    _editor_groups_migration().create_groups(apps, None)
+    import_module("summits.migrations.0008_accountability_editor_groups").grant(
+        apps, None
+    )
+
+
 def _group_permissions():
     return {
         group.name: sorted(group.permissions.values_list("codename", flat=True))
@@ -320,11 +331,11 @@ def test_the_editor_groups_come_from_editorial_and_are_never_duplicated():
 
     # Run again over the groups a database already has (e.g. from the old
     # articles migration): same two groups, same permissions.
-    _editor_groups_migration().create_groups(apps, None)
+    _make_groups(apps)
     assert Group.objects.filter(name__in=["Editors", "Contributors"]).count() == 2
     assert _group_permissions() == made_by_migrations
 
-    # And on a database without them, it makes them as they were.
+    # And on a database without them, they are made as they were.
     Group.objects.filter(name__in=["Editors", "Contributors"]).delete()
-    _editor_groups_migration().create_groups(apps, None)
+    _make_groups(apps)
     assert _group_permissions() == made_by_migrations
