@@ -74,16 +74,3 @@ def result_badge(result):
         symbol,
         label,
     )
-
-
-@register.simple_tag(takes_context=True)
-def scorecard_query(context, **changes):
-    """The page's query string with `changes` applied (None removes a key)."""
-    params = context["request"].GET.copy()
-    for key, value in changes.items():
-        if value is None or value == "":
-            params.pop(key, None)
-        else:
-            params[key] = value
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
