@@ -9,6 +9,7 @@ from editorial.admin import (
     EditConflictAdminMixin,
     HistoryAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
 )
 
 
@@ -18,6 +19,7 @@ class ArticleAdmin(
     EditConflictAdminMixin,
     AuditTrailAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
     PublishableAdmin,
 ):
     list_display = ["title", "kind", "outlet", "author_name", "publication"]

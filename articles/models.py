@@ -16,6 +16,7 @@ from core.models import (
     WebURLField,
 )
 from core.search import SearchDocument
+from core.share_cards import ShareCard
 from core.uploads import clean_image
 from summits.models import Declaration, Summit
 
@@ -80,6 +81,8 @@ class Article(
     search_document = SearchDocument(
         a=("title",), b=("lede", "author_name", "outlet"), c=("body",)
     )
+    # The link checker (check_sources) reads every URL these fields hold.
+    source_url_fields = ("original_url",)
 
     class Meta(Publishable.Meta):
         ordering = ["-published_at", "-created_at"]
@@ -89,6 +92,16 @@ class Article(
 
     def get_absolute_url(self):
         return reverse("articles:article_detail", args=[self.slug])
+
+    has_share_card = True
+
+    def share_card(self):
+        byline = self.outlet if self.kind == self.Kind.PRESS else self.author_name
+        return ShareCard(
+            title=self.title,
+            eyebrow=self.get_kind_display(),
+            lines=(byline,) if byline else (),
+        )
 
     def link_preview(self):
         return seo.LinkPreview(

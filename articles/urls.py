@@ -1,6 +1,8 @@
 from django.urls import path
 
 from articles import feeds, views
+from articles.models import Article
+from core.views import ShareCardView
 
 app_name = "articles"
 
@@ -10,4 +12,9 @@ urlpatterns = [
     path("feed/", feeds.LatestArticlesFeed(), name="feed_rss"),
     path("atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
     path("<slug:slug>/", views.ArticleDetailView.as_view(), name="article_detail"),
+    path(
+        "<slug:slug>/card.png",
+        ShareCardView.as_view(model=Article),
+        name="article_card",
+    ),
 ]

@@ -17,3 +17,8 @@ import os
 os.environ.setdefault("DEBUG", "1")
 
 from config.settings import *  # noqa: E402,F403
+
+# Review emails are printed where runserver runs, not sent.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)

@@ -73,6 +73,29 @@ SITE_NAME = os.environ.get("SITE_NAME", "Summit Watch")
 # Absolute base for links that leave the site (feeds, exports, link previews).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Review requests email the editors (editorial.admin.publishing). Django's SMTP
+# backend reads EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD
+# and EMAIL_USE_TLS; config/dev_settings.py prints mail to the console instead.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "summitwatch@localhost")
+
+# Fetching other sites' pages and feeds (core.fetch, used by the press inbox):
+# addresses inside our own network are refused unless this is on (tests only:
+# their server listens on 127.0.0.1). True, or a list of networks allowed.
+FETCH_ALLOW_PRIVATE_ADDRESSES = False
+FETCH_MAX_BYTES = 2 * 1024 * 1024
+FETCH_CONNECT_TIMEOUT = 5
+FETCH_READ_TIMEOUT = 10
+FETCH_MAX_REDIRECTS = 5
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -89,10 +112,12 @@ INSTALLED_APPS = [
     "ops",
     "summits",
     "articles",
+    "pages",
     "home",
     "exchange",
     "reversion",
     "editorial",
+    "inbox",
     "axes",
 ]
 
@@ -133,6 +158,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "pages.context_processors.menus",
             ],
         },
     },

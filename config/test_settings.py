@@ -47,3 +47,9 @@ CONTENT_SECURITY_POLICY = {
 # login() does not pass. Off for the suite; tests/test_security_axes.py turns
 # it on for the lockout stories.
 AXES_ENABLED = False
+
+# The tests fetch feeds and pages from their own server on 127.0.0.1
+# (tests/fetch_server.py): only that address; 10.0.0.1 and 169.254.169.254
+# stay refused, which the redirect tests rely on.
+FETCH_ALLOW_PRIVATE_ADDRESSES = ["127.0.0.1/32"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -10,17 +10,29 @@ from django.views.generic import TemplateView
 from articles.sitemaps import ArticleSitemap
 from core import views as core_views
 from home.sitemaps import StaticPagesSitemap
-from summits.sitemaps import DeclarationSitemap, SignatorySitemap, SummitSitemap
+from pages.sitemaps import PageSitemap
+from summits.sitemaps import (
+    DeclarationSitemap,
+    GroupSitemap,
+    SeriesSitemap,
+    SignatorySitemap,
+    SummitSitemap,
+)
 
 SITEMAPS = {
     "pages": StaticPagesSitemap,
     "summits": SummitSitemap,
     "declarations": DeclarationSitemap,
     "signatories": SignatorySitemap,
+    "series": SeriesSitemap,
+    "groups": GroupSitemap,
     "articles": ArticleSitemap,
+    "site-pages": PageSitemap,
 }
 
 urlpatterns = [
+    # Before the admin's own URLs, whose catch-all would answer first.
+    path("admin/data-quality/", include("home.admin_urls")),
     path("admin/", admin.site.urls),
     # django-markdownx's own URL names, mounted behind our staff-only wrapper.
     path(
@@ -32,6 +44,11 @@ urlpatterns = [
         "markdownx/upload/",
         core_views.markdown_image_upload,
         name="markdownx_upload",
+    ),
+    path(
+        "markdownx/images/",
+        core_views.markdown_image_library,
+        name="markdown_image_library",
     ),
     # Crawlers fetch the sitemap often and it changes rarely: an hour's cache
     # keeps it from walking every table on each visit.
@@ -52,6 +69,9 @@ urlpatterns = [
     path("", include("summits.urls")),
     path("articles/", include("articles.urls")),
     path("", include("home.urls")),
+    # Editors' pages at /<slug>/: last, so no page can shadow a site address
+    # (and pages.addresses refuses slugs that would be shadowed).
+    path("", include("pages.urls")),
 ]
 
 # A lost database connection outside a view still gets the 503 page. The

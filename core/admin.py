@@ -16,14 +16,18 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.widgets import AdminURLFieldWidget, AutocompleteSelect
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
 
-from core.models import Status
+from core.markdown import removed_html
+from core.media import places_using
+from core.models import Image, Status
+from core.uploads import clean_image
+from core.widgets import MarkdownEditorWidget
 
 EDITORS_GROUP = "Editors"
 CONTRIBUTORS_GROUP = "Contributors"
@@ -35,7 +39,7 @@ admin.site.index_title = "Content"
 ADMIN_CSS = {"all": ["admin-extra/admin.css"]}
 
 FORMFIELD_OVERRIDES = {
-    MarkdownxField: {"widget": AdminMarkdownxWidget},
+    MarkdownxField: {"widget": MarkdownEditorWidget},
     # Editors paste addresses like "www.gov.uk/…"; the web is https now.
     models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"},
 }
@@ -116,7 +120,33 @@ class PublicationStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ConcurrentEditForm(forms.ModelForm):
+class ReportsRemovedHtmlForm(forms.ModelForm):
+    """Says, under each markdown field, what sanitising would remove from it.
+
+    The pipeline drops scripts, event handlers and the like on save; an
+    editor who typed them should hear so and decide, not find the text quietly
+    changed. The save is refused until the text no longer contains them.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for field in getattr(self._meta.model, "markdown_fields", {}):
+            removed = removed_html(cleaned_data.get(field) or "")
+            if removed:
+                self.add_error(
+                    field,
+                    forms.ValidationError(
+                        "This text contains HTML the site does not allow, which "
+                        "would be removed: %(removed)s. Delete it (to show such "
+                        "code as text, put it between `backticks`) and save again.",
+                        code="removed_html",
+                        params={"removed": "; ".join(removed)},
+                    ),
+                )
+        return cleaned_data
+
+
+class ConcurrentEditForm(ReportsRemovedHtmlForm):
     """A model form that refuses to overwrite a newer version of its object.
 
     `edit_token` carries the `updated_at` the editor started from. If the row
@@ -317,3 +347,130 @@ class PrelabelledAutocompleteSelect(AutocompleteSelect):
                 )
             )
         return [(None, options, 0)]
+
+
+class ImageForm(forms.ModelForm):
+    """An image added from the library screen: decoded and re-encoded like
+    every upload (core.uploads); a stored image keeps its file."""
+
+    class Meta:
+        model = Image
+        fields = ["file", "alt_text", "caption", "credit"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not isinstance(upload, UploadedFile):
+            return upload  # unchanged: already stored, and cleaned then
+        cleaned = clean_image(upload)
+        self.instance.width, self.instance.height = cleaned.width, cleaned.height
+        return cleaned.content
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    """The media library: every image, its description, and where it is used.
+
+    An image that some content shows cannot be deleted (one at a time or in
+    bulk): the refusal lists the places, so the editor can change them first.
+    """
+
+    form = ImageForm
+    list_display = ["thumbnail", "alt_text", "caption", "credit", "size",
+                    "uploaded_by", "uploaded_at"]  # fmt: skip
+    list_display_links = ["thumbnail", "alt_text"]
+    search_fields = ["alt_text", "caption", "credit", "file"]
+    date_hierarchy = "uploaded_at"
+    list_per_page = 48
+    list_select_related = ["uploaded_by"]
+    readonly_fields = ["preview", "size", "markdown", "uploaded_by", "uploaded_at",
+                       "used_in"]  # fmt: skip
+
+    class Media:
+        css = ADMIN_CSS
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["file", "alt_text", "caption", "credit"]
+        return ["preview", "alt_text", "caption", "credit", "markdown", "size",
+                "uploaded_by", "uploaded_at", "used_in"]  # fmt: skip
+
+    @admin.display(description="image")
+    def thumbnail(self, obj):
+        return format_html(
+            '<img class="media-thumb" src="{}" alt="" width="96" loading="lazy">',
+            obj.url,
+        )
+
+    @admin.display(description="image")
+    def preview(self, obj):
+        return format_html(
+            '<img class="media-preview" src="{}" alt="{}">', obj.url, obj.alt_text
+        )
+
+    @admin.display(description="size")
+    def size(self, obj):
+        if obj.width and obj.height:
+            return f"{obj.width} × {obj.height} px"
+        return "—"
+
+    @admin.display(description="markdown to show it")
+    def markdown(self, obj):
+        return format_html("<code>{}</code>", obj.markdown())
+
+    @admin.display(description="where it is used")
+    def used_in(self, obj):
+        places = places_using(obj.file.name)
+        if not places:
+            return "Nowhere yet: it can be deleted."
+        items = format_html_join(
+            "", "<li>{}</li>", ((place.as_html(),) for place in places)
+        )
+        return format_html('<ul class="media-places">{}</ul>', items)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_deleted_objects(self, objs, request):
+        # The admin refuses to delete what is "protected" and lists it, on
+        # the delete page and for the bulk action alike: content showing an
+        # image protects it.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        for image in objs:
+            for place in places_using(image.file.name):
+                protected.append(
+                    format_html("“{}” is shown by {}", image, place.as_html())
+                )
+        return deleted, counts, perms_needed, protected
+
+
+class DefaultChoiceFilter(admin.SimpleListFilter):
+    """A filter that starts on one choice ("what waits") and offers "All".
+
+    Subclasses set `title`, `parameter_name`, `field`, `default` and
+    `options` (the model's choices).
+    """
+
+    field = ""
+    default = ""
+    options = ()
+
+    def lookups(self, request, model_admin):
+        return [*self.options, ("all", "All")]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or self.default) == value,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: value}
+                ),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or self.default
+        return queryset if value == "all" else queryset.filter(**{self.field: value})

@@ -10,10 +10,13 @@ URLs) is dropped here, once, and templates can print the stored HTML.
 
 import html
 import re
+from collections import Counter
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import markdown
 import nh3
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
 
 MARKDOWN_EXTENSIONS = [
@@ -44,7 +47,12 @@ ALLOWED_ATTRIBUTES = {
 }
 
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-LINK_REL = "nofollow noopener noreferrer"
+# Links to other sites. Not "nofollow": what editors link to are the sources
+# and coverage the record stands on, written by accountable staff, not
+# visitors' comments; search engines may follow them as citations.
+# "noopener noreferrer": the other site gets no handle on our window and
+# learns nothing of which page sent the reader.
+EXTERNAL_LINK_REL = "noopener noreferrer"
 # Removed with everything inside them, not just unwrapped to text.
 REMOVED_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object"}
 
@@ -71,16 +79,45 @@ def sanitise_html(html_text):
     judged as a browser would read them, and URLs are checked after entity
     decoding (`&#106;avascript:`) and whitespace removal.
     """
-    return nh3.clean(
+    cleaned = nh3.clean(
         html_text,
         tags=ALLOWED_TAGS,
         clean_content_tags=REMOVED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_keep_attribute,
         url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel=LINK_REL,
+        link_rel=None,  # set per link below; any rel an editor wrote is dropped
         strip_comments=True,
     )
+    return _mark_external_links(cleaned)
+
+
+# nh3 writes each tag's attributes double-quoted, `"` inside escaped, so in
+# its output this finds every link's opening tag and its href.
+_ANCHOR = re.compile(r'<a\b([^>]*?)\bhref="([^"]*)"')
+
+
+def is_internal_url(url):
+    """A link to this site: relative ("/summits/…", "#fn:1") or absolute to
+    SITE_URL's host. Mail links are neither and get no rel either."""
+    parts = urlsplit(html.unescape(url))
+    if parts.scheme == "mailto" or (not parts.scheme and not parts.netloc):
+        return True
+    site_host = urlsplit(settings.SITE_URL).hostname
+    return parts.scheme in ("http", "https") and parts.hostname == site_host
+
+
+def _mark_external_links(html_text):
+    """Our own pages carry no rel (crawlers follow our records); other sites'
+    links get EXTERNAL_LINK_REL."""
+
+    def mark(match):
+        before, url = match.groups()
+        if is_internal_url(url):
+            return match.group(0)
+        return f'<a{before}href="{url}" rel="{EXTERNAL_LINK_REL}"'
+
+    return _ANCHOR.sub(mark, html_text)
 
 
 def plain_text(text):
@@ -167,14 +204,66 @@ def render_preview(text):
     return render_markdown(text)
 
 
+def _parse(text):
+    return markdown.markdown(
+        _defuse(text), extensions=MARKDOWN_EXTENSIONS, output_format="html"
+    )
+
+
+# What Python-Markdown itself writes and sanitising trims by design (footnote
+# link classes, table column alignment): not the editor's doing, not reported.
+_MARKDOWNS_OWN = re.compile(r"class=footnote-[\w-]+|style=text-align: \w+;?")
+
+
+class _ElementCounter(HTMLParser):
+    """Counts tags and (tag, attribute) pairs of an HTML text."""
+
+    def __init__(self, html_text):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.attributes = Counter(), Counter()
+        self.feed(html_text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] += 1
+        for name, value in attrs:
+            self.attributes[tag, name, value or ""] += 1
+
+    handle_startendtag = handle_starttag
+
+
+def removed_html(text):
+    """What sanitising would drop from `text`'s rendering, for the editor.
+
+    ["<script>", "the onclick attribute of <p>", …]: the elements and
+    attributes of the raw rendering that the sanitised one lacks. Editors are
+    told on save rather than finding their text silently changed.
+    """
+    if not text or len(text) > MARKDOWN_MAX_CHARS:
+        return []
+    try:
+        raw = _parse(text)
+    except RecursionError:
+        return []
+    before, after = _ElementCounter(raw), _ElementCounter(sanitise_html(raw))
+    removed = [f"<{tag}>" for tag in sorted(before.tags - after.tags)]
+    gone_tags = set(before.tags) - set(after.tags)
+    for tag, name, value in sorted(before.attributes - after.attributes):
+        if tag in gone_tags or _MARKDOWNS_OWN.fullmatch(f"{name}={value}"):
+            continue
+        if name in ("href", "src") and value:
+            removed.append(f"the address “{value}” in <{tag}>")
+        else:
+            removed.append(f"the {name} attribute of <{tag}>")
+    return list(dict.fromkeys(removed))
+
+
 def render_markdown(text):
     """Render editor-written markdown to safe HTML."""
     if not text:
         return ""
     try:
-        rendered = markdown.markdown(
-            _defuse(text), extensions=MARKDOWN_EXTENSIONS, output_format="html"
-        )
+        rendered = _parse(text)
     except RecursionError:
         # Lists or quotes nested hundreds deep: nobody writes that on purpose.
         # Keep the words, as plain paragraphs, rather than fail the save.

@@ -26,3 +26,29 @@ def gin_index(table):
         sql=f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (search_vector)",
         reverse_sql=f"DROP INDEX IF EXISTS {name}",
     )
+
+
+def rerender_markdown(model_name, fields, only_if_html_contains):
+    """RunPython re-rendering stored markdown after the pipeline changed.
+
+    `fields` maps markdown fields to their `*_html` fields. Only rows whose
+    HTML holds `only_if_html_contains` are touched, each with a bare UPDATE
+    of its HTML: no save(), so `updated_at`, revisions and edit-conflict
+    checks are left alone, and a database with nothing to change costs one
+    query per field.
+    """
+
+    def forwards(apps, schema_editor):
+        from core.markdown import render_markdown
+
+        model = apps.get_model(*model_name.split("."))
+        for source, target in fields.items():
+            stale = model._default_manager.filter(
+                **{f"{target}__contains": only_if_html_contains}
+            ).only("pk", source)
+            for row in stale.iterator(chunk_size=500):
+                model._default_manager.filter(pk=row.pk).update(
+                    **{target: render_markdown(getattr(row, source))}
+                )
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)

@@ -8,6 +8,7 @@ all ask `public()`; none of them filters on status or dates by hand, and none
 guesses from the attributes a model happens to have.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -177,3 +178,60 @@ class RenderedMarkdownMixin:
             ]
             kwargs["update_fields"] = list(update_fields) + extra
         super().save(*args, **kwargs)
+
+
+def _image_path(instance, filename):
+    # The name is already random (core.uploads); keep the editor's folder.
+    return f"{getattr(settings, 'MARKDOWNX_MEDIA_PATH', 'uploads/')}{filename}"
+
+
+class Image(models.Model):
+    """An image in the media library: one uploaded file and what it shows.
+
+    Every image put into markdown through the editor becomes one (see
+    `core.views.markdown_image_upload`), so it can be found, described and
+    reused. Markdown refers to it by its URL; `core.media.places_using`
+    finds the content that does, and an image in use cannot be deleted.
+    """
+
+    file = models.ImageField(upload_to=_image_path, max_length=255)
+    alt_text = models.CharField(
+        "alt text",
+        max_length=300,
+        help_text="What the image shows, for people who cannot see it.",
+    )
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(
+        max_length=300, blank=True, help_text="Who made it, and the licence."
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return self.alt_text or self.file.name.rsplit("/", 1)[-1]
+
+    @property
+    def url(self):
+        return self.file.url
+
+    def markdown(self):
+        """The markdown that shows this image: `![alt](url)`."""
+        return image_markdown(self.alt_text, self.url)
+
+
+def image_markdown(alt_text, url):
+    """`![alt](url)`, with the alt text kept to one line without brackets."""
+    alt = " ".join(alt_text.replace("[", "(").replace("]", ")").split())
+    return f"![{alt}]({url})"

@@ -94,10 +94,26 @@ class DescribesItself:
 
     Override `link_preview()` and `structured_data()`; the defaults say
     nothing beyond the item's name, which is always true.
+
+    A model whose URLs include `<its page>card.png` (core.views.ShareCardView)
+    sets `has_share_card = True` and may override `share_card()`; its link
+    preview then shows that card unless it names an image of its own.
     """
+
+    has_share_card = False
 
     def link_preview(self):
         return LinkPreview(title=str(self))
+
+    def share_card(self):
+        """What the share card shows (a core.share_cards.ShareCard)."""
+        from core.share_cards import ShareCard
+
+        return ShareCard(title=str(self))
+
+    def share_card_url(self):
+        """The path of the share card, or "" if the model has none."""
+        return f"{self.get_absolute_url()}card.png" if self.has_share_card else ""
 
     def structured_data(self, request=None):
         """The schema.org description of the item as a dict, or None."""

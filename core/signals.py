@@ -7,6 +7,7 @@ Imports that save through the ORM are covered too; code that bypasses
 signals (`update()`, `bulk_create()`) calls `bump_content_version()` itself.
 """
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core.cache import bump_content_version_on_commit, content_models
@@ -29,3 +30,19 @@ def connect_content_signals():
         post_save.connect(content_saved_or_deleted, sender=model, dispatch_uid=uid)
         post_delete.connect(content_saved_or_deleted, sender=model, dispatch_uid=uid)
         m2m_changed.connect(content_relations_changed, sender=model, dispatch_uid=uid)
+
+
+def delete_image_file(sender, instance, **kwargs):
+    """A library image deleted (never while in use) takes its file along.
+
+    After commit: a rolled-back delete must not lose the file.
+    """
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def connect_media_signals():
+    from core.models import Image
+
+    post_delete.connect(delete_image_file, sender=Image, dispatch_uid="media-file")

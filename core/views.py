@@ -1,4 +1,6 @@
-"""Views that belong to no content app: the markdown editor's tools, media.
+"""Views that belong to no content app: the markdown editor's tools, media,
+share cards (`ShareCardView`) and the `frameable` decorator of the one page
+partners may put in an iframe.
 
 django-markdownx ships a preview view and an upload view that anyone may call
 and that trust the browser (CVE-2024-2319 and friends). We mount our own views
@@ -8,18 +10,22 @@ rendered by our one sanitising pipeline, uploads decoded and re-encoded by
 """
 
 import logging
-import posixpath
 from functools import wraps
 
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.views import static
-from django.views.decorators.http import require_POST
+from django.views import View, static
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from core.markdown import render_preview
+from core.models import Image
+from core.share_cards import card_png
 from core.uploads import clean_image
 
 logger = logging.getLogger(__name__)
@@ -61,30 +67,88 @@ def _upload_error(message, status=400):
     return JsonResponse({"error": message}, status=status)
 
 
+ALT_TEXT_MAX = Image._meta.get_field("alt_text").max_length
+
+
 @staff_only
 @require_POST
 def markdown_image_upload(request):
-    """Store an image dropped into the editor; answer with its markdown.
+    """Store an image from the editor in the media library; answer its markdown.
 
-    The JSON shape `{"image_code": "![](url)"}` is what markdownx's script
-    inserts into the text. Refusals are JSON 400 with a message for people.
+    The JSON shape `{"image_code": "![alt](url)"}` is what markdownx's script
+    inserts into the text; our editor script (static/js/markdown-editor.js)
+    sends the alt text the editor typed with the file. Refusals are JSON 400
+    with a message for people, and nothing is stored.
     """
     upload = request.FILES.get("image")
     if upload is None:
         return _upload_error("No image was received. Choose a file and try again.")
+    alt_text = " ".join(request.POST.get("alt_text", "").split())
+    if not alt_text:
+        return _upload_error(
+            "Describe the image first: its alt text is what people who cannot "
+            "see it will read."
+        )
+    if len(alt_text) > ALT_TEXT_MAX:
+        return _upload_error(
+            f"Keep the alt text under {ALT_TEXT_MAX} characters "
+            f"(it has {len(alt_text)}); put more in a caption."
+        )
     try:
-        image = clean_image(upload)
+        cleaned = clean_image(upload)
     except ValidationError as error:
         logger.info(
             "Refused image upload from user %s: %s", request.user.pk, error.code
         )
         return _upload_error(" ".join(error.messages))
-    media_path = getattr(settings, "MARKDOWNX_MEDIA_PATH", "uploads/")
-    stored_name = default_storage.save(
-        posixpath.join(media_path, image.content.name), image.content
+    image = Image(
+        alt_text=alt_text,
+        uploaded_by=request.user,
+        width=cleaned.width,
+        height=cleaned.height,
     )
+    # Saved under the random name clean_image chose, in MARKDOWNX_MEDIA_PATH.
+    image.file.save(cleaned.content.name, cleaned.content, save=False)
+    image.save()
     return JsonResponse(
-        {"image_code": f"![]({default_storage.url(stored_name)})"}, status=200
+        {"image_code": image.markdown(), "url": image.url, "id": image.pk},
+        status=200,
+    )
+
+
+LIBRARY_PAGE_SIZE = 24
+
+
+@staff_only
+@require_GET
+def markdown_image_library(request):
+    """The editor's image chooser: recent library images, optionally searched.
+
+    JSON for static/js/markdown-editor.js; `q` matches alt text, caption,
+    credit and file name.
+    """
+    images = Image.objects.all()
+    query = request.GET.get("q", "").strip()[:200]
+    if query:
+        images = images.filter(
+            Q(alt_text__icontains=query)
+            | Q(caption__icontains=query)
+            | Q(credit__icontains=query)
+            | Q(file__icontains=query)
+        )
+    return JsonResponse(
+        {
+            "images": [
+                {
+                    "id": image.pk,
+                    "url": image.url,
+                    "alt_text": image.alt_text,
+                    "caption": image.caption,
+                    "markdown": image.markdown(),
+                }
+                for image in images[:LIBRARY_PAGE_SIZE]
+            ]
+        }
     )
 
 
@@ -149,6 +213,9 @@ class PublishedOrPreviewMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["is_preview"] = self.is_preview
+        # The banner speaks to whoever opened the page: a reviewer with a
+        # preview link is not staff.
+        context["is_shared_preview"] = self.shared_preview_object is not None
         return context
 
     def dispatch(self, request, *args, **kwargs):
@@ -171,3 +238,45 @@ def media(request, path):
     # Uploads get new random names rather than being changed in place.
     patch_cache_control(response, public=True, max_age=MEDIA_MAX_AGE)
     return response
+
+
+# What a page that may be framed by any site replaces in the policy.
+FRAMEABLE_POLICY = {"frame-ancestors": ["*"]}
+
+
+def frameable(view):
+    """Let any site put this view's page in an <iframe>; every other page
+    keeps `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
+
+    The policy is written into the response's own header (django-csp leaves
+    a header that is already set alone) rather than left to `csp_replace`'s
+    attribute: the page cache keeps headers, not attributes, so a cached
+    copy would otherwise come back with the site's `'none'`.
+    """
+
+    @xframe_options_exempt
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Content-Security-Policy"] = build_policy(replace=FRAMEABLE_POLICY)
+        return response
+
+    return wrapped
+
+
+class ShareCardView(View):
+    """`<a record's page>card.png`: the record's share card (core.share_cards).
+
+    Only what `model.objects.public()` lets a visitor see has a card; a draft
+    or an unknown slug answers the same plain 404, so the URL reveals nothing.
+    """
+
+    model = None
+
+    def get(self, request, slug):
+        record = get_object_or_404(self.model.objects.public(), slug=slug)
+        png, digest = card_png(record.share_card())
+        response = HttpResponse(png, content_type="image/png")
+        response["ETag"] = f'"{digest}"'
+        patch_cache_control(response, public=True, max_age=60 * 60)
+        return response

@@ -1,10 +1,11 @@
 """The summitwatch.export/2 format: which fields, in which order, how encoded.
 
 Version 2 adds positions' stages with their sources, dates known to the
-month or year ("2024", "2024-12", "2024-12-05"), declarations' topics, and
-reserves `series`, `groups` and signatories' `other_names` / `iso3` for the
-models that will fill them. Version-1 documents still import: see
-`upgrade_v1`.
+month or year ("2024", "2024-12", "2024-12-05"), declarations' topics, summit
+series, groups of signatories with their memberships, and signatories' other
+names (`iso3` stays reserved: the alpha-3 code follows from `country`).
+Version-1 documents still import: see `upgrade_v1`; what it lacks (series,
+groups, other names) is read as empty.
 
 The exporter and the importer both read this module, so a field added here is
 written and read back in the same way, and "unchanged" on import means exactly
@@ -25,7 +26,8 @@ from django_countries.fields import CountryField
 
 from articles.models import Article
 from core.partial_dates import PartialDate
-from summits.models import Declaration, Signatory, Summit
+from pages.models import Page
+from summits.models import Declaration, Group, Series, Signatory, Summit
 
 SCHEMA_ID = "summitwatch.export/2"
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
@@ -35,9 +37,14 @@ V1_SCHEMA_PATH = SCHEMA_DIR / "summitwatch.export-1.schema.json"
 
 # Field order is part of the format: objects are written with keys in this order.
 SIGNATORY_FIELDS = ("slug", "name", "kind", "country", "website", "description")
+# (then "other_names": [{"name", "kind"}], sorted by name)
+OTHER_NAME_FIELDS = ("name", "kind")
+SERIES_FIELDS = ("slug", "name", "organiser", "description")
+GROUP_FIELDS = ("slug", "name", "kind", "description")
+# (then "members": [{"signatory", "from", "to"}], sorted by signatory slug)
 SUMMIT_FIELDS = (
     "slug", "name", "status", "published_at", "starts_on", "ends_on", "city",
-    "venue", "host_country", "organiser", "summary", "body", "website",
+    "venue", "host_country", "organiser", "summary", "body", "website", "series",
 )  # fmt: skip
 DECLARATION_FIELDS = (
     "slug",
@@ -87,12 +94,19 @@ ARTICLE_FIELDS = (
     "cover_image_alt",
 )  # fmt: skip  (then "summits" and "declarations")
 
-# The four top-level lists, in document order, with their model and fields.
+PAGE_FIELDS = (
+    "slug", "title", "status", "published_at", "menu", "menu_order", "body",
+)  # fmt: skip
+
+# The top-level lists, in document order, with their model and fields.
 SECTIONS = (
     ("signatories", Signatory, SIGNATORY_FIELDS),
+    ("series", Series, SERIES_FIELDS),
+    ("groups", Group, GROUP_FIELDS),
     ("summits", Summit, SUMMIT_FIELDS),
     ("declarations", Declaration, DECLARATION_FIELDS),
     ("articles", Article, ARTICLE_FIELDS),
+    ("pages", Page, PAGE_FIELDS),
 )
 
 
@@ -267,7 +281,9 @@ def stored_fields(model, fields):
 
 def plain_fields(fields):
     """The fields that are stored on the row itself (not references)."""
-    return tuple(name for name in fields if name not in {"summit", "signatory"})
+    return tuple(
+        name for name in fields if name not in {"summit", "signatory", "series"}
+    )
 
 
 def storage_problem(text):

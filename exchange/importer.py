@@ -25,18 +25,24 @@ import reversion
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from articles.models import Article
 from core.cache import content_changes_batched
+from core.names import fold
 from editorial.revisions import import_revision
 from exchange.format import (
     ARTICLE_FIELDS,
     ASSESSMENT_FIELDS,
     COMMITMENT_FIELDS,
     DECLARATION_FIELDS,
+    GROUP_FIELDS,
+    OTHER_NAME_FIELDS,
+    PAGE_FIELDS,
     SCHEMA_ID,
+    SERIES_FIELDS,
     SIGNATORY_FIELDS,
     SIGNATURE_FIELDS,
     SUMMIT_FIELDS,
@@ -49,13 +55,18 @@ from exchange.format import (
     storage_problem,
     upgrade_v1,
 )
+from pages.models import Page
 from summits.models import (
     NEEDS_EVIDENCE,
     Assessment,
     AssessmentEvidence,
     Commitment,
     Declaration,
+    Group,
+    GroupMembership,
+    Series,
     Signatory,
+    SignatoryAlias,
     Signature,
     Summit,
 )
@@ -64,15 +75,32 @@ MAX_REPORTED_ERRORS = 20
 
 # Which other sections each section's objects refer to by slug.
 REFERENCES = {
+    "groups": ("signatories",),
+    "summits": ("series",),
     "declarations": ("summits", "signatories"),
     "articles": ("summits", "declarations"),
 }
 
+# Sections other sections refer to by slug: their ids are looked up once.
+REFERRED_TO = {name for names in REFERENCES.values() for name in names}
+
+# A reference's key in the document -> the kind of object it names.
+REFERENCE_KINDS = {
+    "summit": "summit",
+    "summits": "summit",
+    "series": "series",
+    "declarations": "declaration",
+}
+
+# In the order they are written: each section refers only to earlier ones.
 SECTION_MODELS = {
     "signatories": (Signatory, SIGNATORY_FIELDS),
+    "groups": (Group, GROUP_FIELDS),
+    "series": (Series, SERIES_FIELDS),
     "summits": (Summit, SUMMIT_FIELDS),
     "declarations": (Declaration, DECLARATION_FIELDS),
     "articles": (Article, ARTICLE_FIELDS),
+    "pages": (Page, PAGE_FIELDS),
 }
 
 
@@ -142,21 +170,28 @@ def parse_document(data):
         if messages:
             raise ImportErrors(messages[:MAX_REPORTED_ERRORS], total=len(messages))
         document = upgrade_v1(document)
+    # `iso3` stays reserved (the code follows from `country`): a document
+    # that fills it is refused, never silently dropped.
     unsupported = [
-        f"$.{key}: this site does not store {key} yet; nothing was imported."
-        for key in ("series", "groups")
-        if document.get(key)
-    ]
-    # Reserved keys this site cannot store yet: refused, never dropped.
-    unsupported += [
-        f"$.signatories[{index}].{key} (signatory {item['slug']!r}): this site "
-        f"does not store {key} yet; nothing was imported."
+        f"$.signatories[{index}].iso3 (signatory {item['slug']!r}): this site "
+        "does not store iso3 (it follows from country); nothing was imported."
         for index, item in enumerate(document["signatories"])
-        for key in ("other_names", "iso3")
-        if item.get(key)
+        if item.get("iso3")
     ]
     if unsupported:
         raise ImportErrors(unsupported)
+    return with_optional_parts(document)
+
+
+def with_optional_parts(document):
+    """The document with version 2's optional lists filled in where absent:
+    no series, no groups, no other names, summits in no series."""
+    for signatory in document["signatories"]:
+        signatory.setdefault("other_names", [])
+    for summit in document["summits"]:
+        summit.setdefault("series", None)
+    document.setdefault("series", [])
+    document.setdefault("groups", [])
     return document
 
 
@@ -256,9 +291,12 @@ class DryRunRollback(Exception):
 
 SINGULAR = {
     "signatories": "signatory",
+    "groups": "group",
+    "series": "series",
     "summits": "summit",
     "declarations": "declaration",
     "articles": "article",
+    "pages": "page",
 }
 
 
@@ -294,7 +332,10 @@ class Importer:
     """Checks a parsed document against the database, then applies it."""
 
     def __init__(self, document, prune=False):
-        self.document = document
+        # Pages came within version 2: a document without the list adds no
+        # pages, and --prune leaves the site's pages alone.
+        self.absent = {section for section in SECTION_MODELS if section not in document}
+        self.document = {**document, **{section: [] for section in self.absent}}
         self.prune = prune
         self.errors = []
         self.warnings = []
@@ -313,6 +354,8 @@ class Importer:
             for section in SECTION_MODELS:
                 self.plan_section(section)
             self.check_signatory_names()
+            self.check_unique_names("series")
+            self.check_unique_names("groups")
         if self.errors:
             messages = self.errors[:MAX_REPORTED_ERRORS]
             raise ImportErrors(messages, total=len(self.errors))
@@ -339,11 +382,25 @@ class Importer:
                             f"{item['slug']!r} (also at signatures[{signed[slug]}])."
                         )
                     signed[slug] = position
+        if section == "groups":
+            for index, item in enumerate(self.document[section]):
+                listed = {}
+                for position, member in enumerate(item["members"]):
+                    slug = member["signatory"]
+                    if slug in listed:
+                        self.error(
+                            f"$.groups[{index}].members[{position}]: signatory "
+                            f"{slug!r} is listed twice in group {item['slug']!r} "
+                            f"(also at members[{listed[slug]}])."
+                        )
+                    listed[slug] = position
 
     def existing(self, model, slugs):
         """Rows of `model` with these slugs, by slug, with what the upsert
         compares already fetched (in chunks: SQLite caps query parameters)."""
         related = {
+            Signatory: ["aliases"],
+            Group: ["memberships__signatory"],
             Declaration: ["signatures"],
             Article: ["summits", "declarations"],
         }.get(model, [])
@@ -387,6 +444,18 @@ class Importer:
             values = self.decode_values(where, model, fields, item)
             instance = rows.get(item["slug"]) or model()
             plan = Planned(where, values, instance, instance.pk is not None)
+            if section == "signatories":
+                plan.extra["other_names"] = self.plan_other_names(
+                    where, item["other_names"]
+                )
+            if section == "groups":
+                plan.extra["members"] = self.plan_members(
+                    where, item["members"], known["signatories"]
+                )
+            if section == "summits":
+                plan.extra["series"] = self.reference(
+                    where, "series", item["series"], known["series"]
+                )
             if section == "declarations":
                 plan.extra["summit"] = self.reference(
                     where, "summit", item["summit"], known["summits"]
@@ -413,10 +482,54 @@ class Importer:
         if slug is None:
             return None
         if slug not in known:
-            kind = "summit" if name.startswith("summit") else "declaration"
+            kind = REFERENCE_KINDS[name]
             self.error(f"{where(name)}: unknown {kind} slug {slug!r}.")
             return None
         return slug
+
+    def plan_other_names(self, where, other_names):
+        """[(name, kind)]; the rules that need other rows are checked with
+        the names (check_signatory_names), once the whole section is read."""
+        planned = []
+        for position, item in enumerate(other_names):
+            here = where.child(f"other_names[{position}]")
+            alias = SignatoryAlias(**{name: item[name] for name in OTHER_NAME_FIELDS})
+            try:
+                alias.clean_fields(exclude=["signatory", "folded"])
+            except ValidationError as error:
+                self.report_validation(here, error)
+            planned.append((item["name"], item["kind"]))
+        return planned
+
+    def plan_members(self, where, members, known):
+        """[(signatory slug, {"joined_on", "left_on"})] of a group's members."""
+        planned = []
+        for position, item in enumerate(members):
+            here = where.child(f"members[{position}]")
+            slug = item["signatory"]
+            if slug not in known:
+                self.error(f"{here('signatory')}: unknown signatory slug {slug!r}.")
+                continue
+            dates = []
+            for key in ("from", "to"):
+                try:
+                    value = decode(GroupMembership, "joined_on", item[key])
+                    dates.append(value["joined_on"])
+                except ValueError as error:
+                    self.error(
+                        f"{here(key)}: {item[key]!r} is not a valid date ({error})."
+                    )
+                    dates.append(None)
+            membership = GroupMembership(joined_on=dates[0], left_on=dates[1])
+            try:
+                membership.clean()
+            except ValidationError:
+                self.error(
+                    f"{here('to')}: the membership ends ({item['to']}) before it "
+                    f"starts ({item['from']})."
+                )
+            planned.append((slug, {"joined_on": dates[0], "left_on": dates[1]}))
+        return planned
 
     def plan_signatures(self, where, signatures, known, binding):
         planned = []
@@ -588,10 +701,51 @@ class Importer:
             self.error(f"{target}: {' '.join(messages)}")
 
     def check_signatory_names(self):
-        """Names are unique too: catch clashes with rows the document does
-        not mention here, rather than as an IntegrityError later."""
-        names = {}
+        """Names and other names are unique too, ignoring case and accents
+        ("UK" cannot mean two parties): clashes inside the document and with
+        rows it does not mention are caught here, not as an IntegrityError."""
+        claimed = {}  # folded name -> (where it is claimed, by which slug)
         for plan in self.plans["signatories"]:
+            slug = plan.values["slug"]
+            spots = [(plan.values["name"], plan.where("name"))] + [
+                (name, plan.where(f"other_names[{i}].name"))
+                for i, (name, _kind) in enumerate(plan.extra["other_names"])
+            ]
+            for name, here in spots:
+                key = fold(name)
+                if key in claimed:
+                    other_here, other_slug, _name = claimed[key]
+                    whose = "this signatory" if other_slug == slug else other_here
+                    self.error(f"{here}: {name!r} is already a name of {whose}.")
+                    continue
+                claimed[key] = (here, slug, name)
+        slugs = {plan.values["slug"] for plan in self.plans["signatories"]}
+        keys = list(claimed)
+        for start in range(0, len(keys), 400):
+            chunk = keys[start : start + 400]
+            clashes = (
+                Signatory.objects.exclude(slug__in=slugs)
+                .filter(Q(folded_name__in=chunk) | Q(aliases__folded__in=chunk))
+                .prefetch_related("aliases")
+                .distinct()
+            )
+            for signatory in clashes:
+                theirs = {signatory.folded_name} | {
+                    a.folded for a in signatory.aliases.all()
+                }
+                for key in sorted(theirs & set(chunk)):
+                    here, _slug, name = claimed[key]
+                    self.error(
+                        f"{here}: {name!r} is already the name of signatory "
+                        f"{signatory.slug!r} ({signatory.name}) in the database, "
+                        "ignoring case and accents."
+                    )
+
+    def check_unique_names(self, section):
+        """A series' or group's name is unique, like its slug."""
+        model = SECTION_MODELS[section][0]
+        names = {}
+        for plan in self.plans[section]:
             name = plan.values["name"]
             if name in names:
                 self.error(
@@ -599,12 +753,11 @@ class Importer:
                     f"{names[name].owner}."
                 )
             names[name] = plan.where
-        slugs = {plan.values["slug"] for plan in self.plans["signatories"]}
-        clashes = Signatory.objects.filter(name__in=list(names)).exclude(slug__in=slugs)
-        for signatory in clashes:
+        slugs = {plan.values["slug"] for plan in self.plans[section]}
+        for row in model.objects.filter(name__in=list(names)).exclude(slug__in=slugs):
             self.error(
-                f"{names[signatory.name]('name')}: {signatory.name!r} is already "
-                f"the name of signatory {signatory.slug!r} in the database."
+                f"{names[row.name]('name')}: {row.name!r} is already the name of "
+                f"{SINGULAR[section]} {row.slug!r} in the database."
             )
 
     # -- stage 3: apply --------------------------------------------------
@@ -638,19 +791,23 @@ class Importer:
         of a doomed signatory (both PROTECTed), until its upsert changes that.
         """
         if self.prune:
+            self.delete_missing("pages", result)
             self.delete_missing("articles", result)
             self.delete_missing("declarations", result)
         ids = {}
+        self.release_other_names()
         for section in SECTION_MODELS:
             for plan in self.plans[section]:
                 outcome = self.apply_plan(section, plan, ids)
                 counts = result.counts[section]
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
-            if section != "articles":
+            if section in REFERRED_TO:
                 model = SECTION_MODELS[section][0]
                 ids[section] = dict(model.objects.values_list("slug", "pk"))
         if self.prune:
+            self.delete_missing("groups", result)
             self.delete_missing("summits", result)
+            self.delete_missing("series", result)
             self.delete_missing("signatories", result)
 
     def apply_plan(self, section, plan, ids):
@@ -666,6 +823,11 @@ class Importer:
             if instance.summit_id != summit_id:
                 instance.summit_id = summit_id
                 changed = True
+        if section == "summits":
+            series_id = ids["series"].get(plan.extra["series"])
+            if instance.series_id != series_id:
+                instance.series_id = series_id
+                changed = True
         if changed or not plan.existing:
             # save(), not bulk writes: the models render markdown and fill
             # derived fields there, and signal receivers expect it.
@@ -674,6 +836,10 @@ class Importer:
             changed |= self.apply_signatures(plan, ids["signatories"])
             if "commitments" in plan.extra:
                 changed |= self.apply_commitments(plan, ids["signatories"])
+        elif section == "signatories":
+            changed |= self.apply_other_names(plan)
+        elif section == "groups":
+            changed |= self.apply_members(plan, ids["signatories"])
         elif section == "articles":
             changed |= self.apply_links(plan, ids)
         if changed or not plan.existing:
@@ -696,31 +862,34 @@ class Importer:
                 changed = True
         return changed
 
-    def apply_signatures(self, plan, signatory_ids):
-        """Make a declaration's signatures exactly the document's list."""
-        declaration = plan.instance
+    def release_other_names(self):
+        """Delete the other names the document takes away from its signatories
+        first, so that a name moving from one signatory to another is free
+        when the second is saved (other names are unique)."""
+        for plan in self.plans["signatories"]:
+            if not plan.existing:
+                continue
+            wanted = {fold(name) for name, _kind in plan.extra["other_names"]}
+            gone = [a.pk for a in plan.instance.aliases.all() if a.folded not in wanted]
+            if gone:
+                SignatoryAlias.objects.filter(pk__in=gone).delete()
+                plan.extra["released"] = True
+
+    def apply_other_names(self, plan):
+        """Make a signatory's other names the document's list."""
+        signatory = plan.instance
         current = {}
         if plan.existing:
-            current = {s.signatory_id: s for s in declaration.signatures.all()}
-        changed = False
-        for slug, values in plan.extra["signatures"]:
-            signature = current.pop(signatory_ids[slug], None)
-            if signature is None:
-                signature = Signature(
-                    declaration=declaration, signatory_id=signatory_ids[slug]
-                )
-            different = {
-                name: value
-                for name, value in values.items()
-                if getattr(signature, name) != value
-            }
-            if different or signature.pk is None:
-                for name, value in different.items():
-                    setattr(signature, name, value)
-                signature.save()
-                changed = True
-        if current:
-            Signature.objects.filter(pk__in=[s.pk for s in current.values()]).delete()
+            current = {a.folded: a for a in signatory.aliases.all()}
+        changed = plan.extra.get("released", False)
+        for name, kind in plan.extra["other_names"]:
+            alias = current.get(fold(name))
+            if alias is None:
+                alias = SignatoryAlias(signatory=signatory)
+            elif alias.name == name and alias.kind == kind:
+                continue
+            alias.name, alias.kind = name, kind
+            alias.save()
             changed = True
         return changed
 
@@ -792,8 +961,34 @@ class Importer:
             changed = True
         return changed
 
+    def apply_members(self, plan, signatory_ids):
+        """Make a group's memberships exactly the document's list."""
+        group = plan.instance
+        return sync_by_signatory(
+            group.memberships.all() if plan.existing else [],
+            plan.extra["members"],
+            signatory_ids,
+            lambda signatory_id: GroupMembership(
+                group=group, signatory_id=signatory_id
+            ),
+        )
+
+    def apply_signatures(self, plan, signatory_ids):
+        """Make a declaration's signatures exactly the document's list."""
+        declaration = plan.instance
+        return sync_by_signatory(
+            declaration.signatures.all() if plan.existing else [],
+            plan.extra["signatures"],
+            signatory_ids,
+            lambda signatory_id: Signature(
+                declaration=declaration, signatory_id=signatory_id
+            ),
+        )
+
     def doomed(self, section):
         """Primary keys of rows in `section` that the document does not contain."""
+        if section in self.absent:
+            return []
         model = SECTION_MODELS[section][0]
         keep = {item["slug"] for item in self.document[section]}
         return [
@@ -828,6 +1023,25 @@ def save_if_different(instance, values):
         setattr(instance, name, value)
     instance.save()
     return True
+
+
+def sync_by_signatory(rows, planned, signatory_ids, new_row):
+    """Make `rows` (one per signatory: a declaration's positions, a group's
+    memberships) exactly `planned`, [(signatory slug, {field: value})]:
+    save what differs, create what is missing, delete the rest. True if
+    anything changed."""
+    current = {row.signatory_id: row for row in rows}
+    changed = False
+    for slug, values in planned:
+        row = current.pop(signatory_ids[slug], None)
+        if row is None:
+            row = new_row(signatory_ids[slug])
+        changed |= save_if_different(row, values)
+    if current:
+        leftover = list(current.values())
+        type(leftover[0]).objects.filter(pk__in=[row.pk for row in leftover]).delete()
+        changed = True
+    return changed
 
 
 def import_document(document, dry_run=False, prune=False, comment="Imported"):

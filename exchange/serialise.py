@@ -23,19 +23,29 @@ from exchange.format import (
     COMMITMENT_FIELDS,
     DECLARATION_FIELDS,
     EVIDENCE_FIELDS,
+    GROUP_FIELDS,
+    OTHER_NAME_FIELDS,
+    PAGE_FIELDS,
     SCHEMA_ID,
+    SERIES_FIELDS,
     SIGNATORY_FIELDS,
     SIGNATURE_FIELDS,
     SUMMIT_FIELDS,
     encode,
+    format_date,
     format_datetime,
     stored_fields,
 )
+from pages.models import Page
 from summits.models import (
     Assessment,
     Commitment,
     Declaration,
+    Group,
+    GroupMembership,
+    Series,
     Signatory,
+    SignatoryAlias,
     Signature,
     Summit,
 )
@@ -77,39 +87,94 @@ class Exporter:
         self.summit_slugs = set(self.summits.values_list("slug", flat=True))
         self.declaration_slugs = set(self.declarations.values_list("slug", flat=True))
         self.articles = self.publishable(Article)
+        self.pages = self.publishable(Page)
         self.signatory_rows = (
             Signatory.objects.all()
             if self.include_drafts
             else Signatory.objects.public()
         )
+        # A series or group has no draft state: it is exported when public
+        # (a published summit, a public member), or always with drafts.
+        self.series = (
+            Series.objects.all() if self.include_drafts else Series.objects.public()
+        )
+        self.series_slugs = set(self.series.values_list("slug", flat=True))
+        self.groups = (
+            Group.objects.all() if self.include_drafts else Group.objects.public()
+        )
 
     def counts(self):
         return {
             "signatories": self.signatory_rows.count(),
+            "series": len(self.series_slugs),
+            "groups": self.groups.count(),
             "summits": len(self.summit_slugs),
             "declarations": len(self.declaration_slugs),
             "articles": self.articles.count(),
+            "pages": self.pages.count(),
         }
 
     def signatories(self):
-        queryset = self.signatory_rows.only(*SIGNATORY_FIELDS).order_by(by_slug())
+        aliases = SignatoryAlias.objects.only("signatory", *OTHER_NAME_FIELDS)
+        queryset = (
+            self.signatory_rows.only(*SIGNATORY_FIELDS)
+            .prefetch_related(Prefetch("aliases", queryset=aliases.order_by("name")))
+            .order_by(by_slug())
+        )
         for signatory in queryset.iterator(chunk_size=CHUNK_SIZE):
-            yield {name: encode(signatory, name) for name in SIGNATORY_FIELDS}
-
-    # Reserved in version 2 for the series and groups models: one generator
-    # per object kind, so adding them is adding a body here.
-    def series_items(self):
-        yield from ()
+            item = {name: encode(signatory, name) for name in SIGNATORY_FIELDS}
+            item["other_names"] = [
+                {name: encode(alias, name) for name in OTHER_NAME_FIELDS}
+                for alias in signatory.aliases.all()
+            ]
+            yield item
 
     def group_items(self):
-        yield from ()
+        # Members are written only when they are in the document themselves.
+        members = (
+            GroupMembership.objects.filter(signatory__in=self.signatory_rows)
+            .select_related("signatory")
+            .only("group", "joined_on", "left_on", "signatory__slug")
+            .order_by(by_slug("signatory__slug"))
+        )
+        queryset = (
+            self.groups.only(*GROUP_FIELDS)
+            .prefetch_related(Prefetch("memberships", queryset=members))
+            .order_by(by_slug())
+        )
+        for group in queryset.iterator(chunk_size=CHUNK_SIZE):
+            item = {name: encode(group, name) for name in GROUP_FIELDS}
+            item["members"] = [
+                {
+                    "signatory": membership.signatory.slug,
+                    "from": format_date(membership.joined_on),
+                    "to": format_date(membership.left_on),
+                }
+                for membership in group.memberships.all()
+            ]
+            yield item
+
+    def series_items(self):
+        queryset = self.series.only(*SERIES_FIELDS).order_by(by_slug())
+        for series in queryset.iterator(chunk_size=CHUNK_SIZE):
+            yield {name: encode(series, name) for name in SERIES_FIELDS}
 
     def summit_items(self):
-        queryset = self.summits.only(*stored_fields(Summit, SUMMIT_FIELDS)).order_by(
-            by_slug()
+        queryset = (
+            self.summits.select_related("series")
+            .only(*stored_fields(Summit, SUMMIT_FIELDS), "series__slug")
+            .order_by(by_slug())
         )
         for summit in queryset.iterator(chunk_size=CHUNK_SIZE):
-            yield {name: encode(summit, name) for name in SUMMIT_FIELDS}
+            item = {}
+            for name in SUMMIT_FIELDS:
+                if name == "series":
+                    series = summit.series
+                    exported = series is not None and series.slug in self.series_slugs
+                    item["series"] = series.slug if exported else None
+                else:
+                    item[name] = encode(summit, name)
+            yield item
 
     def declaration_items(self):
         signatures = (
@@ -196,6 +261,11 @@ class Exporter:
             )
             yield item
 
+    def page_items(self):
+        queryset = self.pages.only(*PAGE_FIELDS).order_by(by_slug())
+        for page in queryset.iterator(chunk_size=CHUNK_SIZE):
+            yield {name: encode(page, name) for name in PAGE_FIELDS}
+
     def document(self, timestamp=True):
         """The document as (key, value) pairs; list values are generators."""
         self.prepare()
@@ -210,6 +280,7 @@ class Exporter:
             ("summits", self.summit_items()),
             ("declarations", self.declaration_items()),
             ("articles", self.article_items()),
+            ("pages", self.page_items()),
         ]
         return pairs
 

@@ -1,7 +1,7 @@
-"""Site search across summits, declarations, signatories and articles.
+"""Site search across summits, declarations, signatories, articles and pages.
 
 Finding and showing are two steps, so the number of queries never grows with
-the data: one `UNION` of (kind, id, rank, title) rows across the four models is
+the data: one `UNION` of (kind, id, rank, title) rows across the models is
 paginated by the database (a count and one page), then the page's own objects
 are fetched, one query per kind present, with their snippets.
 
@@ -17,7 +17,8 @@ from django.utils.functional import cached_property
 
 from articles.models import Article
 from core import search
-from summits.models import Declaration, Signatory, Summit
+from pages.models import Page
+from summits.models import Declaration, Group, Series, Signatory, Summit
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,10 @@ SOURCES = (
     Source("summit", "Summit", Summit),
     Source("declaration", "Declaration", Declaration, related=("summit",)),
     Source("signatory", "Signatory", Signatory),
+    Source("series", "Series", Series),
+    Source("group", "Group", Group),
     Source("article", "Article", Article),
+    Source("page", "Page", Page),
 )
 SOURCES_BY_KIND = {source.kind: source for source in SOURCES}
 

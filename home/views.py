@@ -1,7 +1,9 @@
 """Pages that gather from every app: the front door and site search."""
 
+from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -9,6 +11,7 @@ from articles.models import Article
 from core.cache import mark_unstored
 from core.search import clean_query
 from core.views import NavSectionMixin
+from home.data_quality import data_quality_report
 from home.search import SiteSearch
 from summits.models import Declaration, Signature, Summit, signature_counts
 
@@ -17,6 +20,8 @@ DECLINED = Signature.Status.DECLINED
 
 # Lists never need the long text fields; leaving them out keeps pages light.
 ARTICLE_LIST_DEFER = ("body", "body_html", "search_vector")
+# The data-quality page lists more of each problem than the admin home.
+DATA_QUALITY_PAGE_ROWS = 50
 
 
 def key_figures():
@@ -24,7 +29,11 @@ def key_figures():
 
     Precedents from other fields (the Montreal Protocol…) keep their pages
     but are not what the site tracks. Only "signed" counts as signed:
-    "attended" and "unknown" positions are recorded, never counted.
+    "attended" and "unknown" positions are recorded, never counted. The
+    figures the home page's sentences rest on are counted too, so those
+    sentences stay true whatever editors record: how many positions have no
+    source yet (`unsourced`), and how many lists are known only in part
+    (`partial`, when more signatories were reported than recorded).
     """
     published = Declaration.objects.public().filter(topic=Declaration.Topic.AI)
     figures = Signature.objects.filter(declaration__in=published).aggregate(
@@ -32,8 +41,16 @@ def key_figures():
         signed=Count("pk", filter=Q(status=SIGNED)),
         declined=Count("pk", filter=Q(status=DECLINED)),
         signatories=Count("signatory", distinct=True),
+        unsourced=Count("pk", filter=Signature.without_source()),
     )
-    figures["declarations"] = published.count()
+    figures.update(
+        published.annotate(**signature_counts()).aggregate(
+            declarations=Count("pk"),
+            partial=Count(
+                "pk", filter=Q(reported_signatory_count__gt=F("signed_count"))
+            ),
+        )
+    )
     return figures
 
 
@@ -62,7 +79,13 @@ class HomeView(TemplateView):
             Declaration.objects.public()
             .annotate(**signature_counts())
             .only(
-                "title", "slug", "kind", "summit", "adopted_on", "adopted_on_precision"
+                "title",
+                "slug",
+                "kind",
+                "summit",
+                "adopted_on",
+                "adopted_on_precision",
+                "reported_signatory_count",
             )
             .order_by(F("adopted_on").asc(nulls_last=True), "title")
         )
@@ -138,3 +161,13 @@ class SearchView(NavSectionMixin, TemplateView):
             # Each query is a one-off: shared, but not worth a cache slot.
             mark_unstored(response)
         return response
+
+
+def data_quality(request):
+    """/admin/data-quality/: every data-quality problem, for staff (admin_view)."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Data quality",
+        "report": data_quality_report(limit=DATA_QUALITY_PAGE_ROWS),
+    }
+    return TemplateResponse(request, "admin/data_quality.html", context)

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models
+from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -23,6 +24,7 @@ from core.admin import (
     user_can_publish,
     user_may_change,
 )
+from core.names import fold
 from core.partial_dates import PartialDateFormMixin
 from editorial.admin import (
     AuditTrailAdminMixin,
@@ -30,17 +32,23 @@ from editorial.admin import (
     FollowedRows,
     HistoryAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
 )
 from summits.accountability_admin import CommitmentInline
-from summits.forms import BulkAddSignaturesForm
+from summits.forms import BulkAddSignaturesForm, OtherNamesFormSet
 from summits.models import (
     Declaration,
+    Group,
+    GroupMembership,
+    Series,
     Signatory,
+    SignatoryAlias,
     Signature,
     Summit,
     mark_declarations_changed,
     signature_counts,
 )
+from summits.quality import CHECKS
 
 POSITION_DATES = (
     "signed_on",
@@ -51,6 +59,24 @@ POSITION_DATES = (
 )
 # A treaty's stages; a non-binding text has none of them.
 TREATY_STAGES = ["ratified_on", "ratification_act", "in_force_on"]
+
+
+class DataQualityFilter(admin.SimpleListFilter):
+    """ "Data quality": the rows failing one of `summits.quality.CHECKS`.
+
+    The editors' data-quality view links here (`?quality=no-source`), so the
+    list it opens is exactly what it counted.
+    """
+
+    title = "data quality"
+    parameter_name = "quality"
+
+    def lookups(self, request, model_admin):
+        return [(name, label) for name, (label, _) in CHECKS[model_admin.model].items()]
+
+    def queryset(self, request, queryset):
+        check = CHECKS[queryset.model].get(self.value())
+        return check[1](queryset) if check else queryset
 
 
 class PositionInlineForm(PartialDateFormMixin, forms.ModelForm):
@@ -166,7 +192,11 @@ class SignatoryRecordInline(admin.TabularInline):
             super()
             .get_queryset(request)
             .select_related("declaration")
-            .order_by("-declaration__adopted_on", "declaration__title")
+            # Undated declarations last on every database (see Declaration.Meta).
+            .order_by(
+                F("declaration__adopted_on").desc(nulls_last=True),
+                "declaration__title",
+            )
         )
 
     def has_add_permission(self, request, obj=None):
@@ -196,23 +226,38 @@ class SignatoryRecordInline(admin.TabularInline):
         )
 
 
-@admin.register(Signatory)
-class SignatoryAdmin(
-    HistoryAdminMixin, EditConflictAdminMixin, AuditTrailAdminMixin, EditorAdmin
-):
-    list_display = ["name", "kind", "country", "signed", "declined"]
-    list_filter = ["kind"]
-    search_fields = ["name", "slug", "country"]
-    prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "kind", "country", "website", "description"]
-    inlines = [SignatoryRecordInline]
+class SignatoryAliasInline(admin.TabularInline):
+    """A signatory's other names: "UK", "Turkey", a former or foreign name."""
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(**signature_counts())
+    model = SignatoryAlias
+    formset = OtherNamesFormSet
+    fields = ["name", "kind"]
+    extra = 1
 
-    # A signatory has no draft state: a saved change is public at once, so
-    # changing or deleting one is publishing. Contributors may add new ones
-    # (for the declarations they draft) and view the rest.
+
+class MembershipOfSignatoryInline(admin.TabularInline):
+    """The groups a signatory belongs to, to read; edit them on the group."""
+
+    model = GroupMembership
+    fields = ["group", "joined_on", "left_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "groups"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PublicOnSaveMixin:
+    """For models with no draft state (a signatory, a series, a group): a saved
+    change is public at once, so changing or deleting one is publishing.
+    Contributors may add signatories (for the declarations they draft) and
+    read the rest; only editors change them."""
+
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or user_can_publish(request.user))
@@ -220,6 +265,45 @@ class SignatoryAdmin(
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or user_can_publish(request.user))
+
+
+@admin.register(Signatory)
+class SignatoryAdmin(
+    HistoryAdminMixin,
+    EditConflictAdminMixin,
+    AuditTrailAdminMixin,
+    PublicOnSaveMixin,
+    EditorAdmin,
+):
+    list_display = ["name", "kind", "country", "signed", "declined"]
+    list_filter = ["kind", DataQualityFilter]
+    search_fields = ["name", "slug", "country"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "kind", "country", "website", "description"]
+    inlines = [SignatoryAliasInline, MembershipOfSignatoryInline, SignatoryRecordInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(**signature_counts())
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also by other names and ISO codes, ignoring case and accents, so
+        the autocomplete of a signature row finds "Türkiye" from "turkey"."""
+        results, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        key = fold(search_term)
+        if key:
+            by_other_names = Signatory.objects.filter(
+                models.Q(folded_name__contains=key)
+                | models.Q(aliases__folded__contains=key)
+                | models.Q(other_names_text__icontains=key)
+            ).values("pk")
+            # OR-ing two querysets drops their ordering; the autocomplete
+            # pages through the result, so give it one back.
+            results = (results | queryset.filter(pk__in=by_other_names)).order_by(
+                *self.model._meta.ordering
+            )
+        return results, may_have_duplicates
 
     @admin.display(description="signed", ordering="signed_count")
     def signed(self, obj):
@@ -262,16 +346,19 @@ class SummitAdmin(
     EditConflictAdminMixin,
     AuditTrailAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
     PublishableAdmin,
 ):
     form = SummitForm
-    list_display = ["name", "starts", "city", "host_country", "publication"]
-    list_filter = [PublicationStateFilter, "host_country"]
+    list_display = ["name", "starts", "city", "series", "publication"]
+    list_filter = [PublicationStateFilter, "series", "host_country"]
+    list_select_related = ["series"]
     search_fields = ["name", "city", "venue", "organiser"]
     date_hierarchy = "starts_on"
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["series"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", ("starts_on", "ends_on")]}),
+        (None, {"fields": ["name", "slug", ("starts_on", "ends_on"), "series"]}),
         ("Place", {"fields": ["city", "venue", "host_country", "organiser"]}),
         ("Text", {"fields": ["summary", "body", "website"]}),
         PUBLISHING_FIELDSET,
@@ -287,6 +374,7 @@ class DeclarationAdmin(
     EditConflictAdminMixin,
     AuditTrailAdminMixin,
     PreviewLinksAdminMixin,
+    PublishButtonsAdminMixin,
     PublishableAdmin,
 ):
     form = DeclarationForm
@@ -300,7 +388,14 @@ class DeclarationAdmin(
         "signatures_recorded",
         "publication",
     ]
-    list_filter = [PublicationStateFilter, "topic", "kind", "binding", "summit"]
+    list_filter = [
+        PublicationStateFilter,
+        "topic",
+        "kind",
+        "binding",
+        "summit",
+        DataQualityFilter,
+    ]
     list_select_related = ["summit"]
     search_fields = ["title", "summary", "summit__name"]
     date_hierarchy = "adopted_on"
@@ -354,10 +449,8 @@ class DeclarationAdmin(
 
     @admin.display(description="signed", ordering="signed_count")
     def signatures_recorded(self, obj):
-        reported = obj.reported_signatory_count
-        if reported and reported > obj.signed_count:
-            return f"{obj.signed_count} of {reported} reported"
-        return obj.signed_count
+        # The public pages' wording: "4 of about 60 recorded" for a partial list.
+        return obj.signed_figure
 
     def get_urls(self):
         return [
@@ -444,7 +537,7 @@ class SignatureAdmin(
 
     form = PositionForm
     list_display = ["signatory", "declaration", "status", "signed", "ratified"]
-    list_filter = ["status", "declaration__kind", "declaration"]
+    list_filter = ["status", "declaration__kind", "declaration", DataQualityFilter]
     list_select_related = ["signatory", "declaration"]
     search_fields = ["signatory__name", "declaration__title", "note"]
     autocomplete_fields = ["declaration", "signatory"]
@@ -513,3 +606,85 @@ class SignatureAdmin(
                 return declaration
 
         return SignatureForm
+
+
+class SummitOfSeriesInline(admin.TabularInline):
+    """A series' summits, as links; a summit joins a series on its own page."""
+
+    model = Summit
+    fields = ["name_link", "starts_on", "publication"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["starts_on"]
+    verbose_name_plural = "summits in this series"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="summit")
+    def name_link(self, summit):
+        url = reverse("admin:summits_summit_change", args=[summit.pk])
+        return format_html('<a href="{}">{}</a>', url, summit)
+
+    @admin.display(description="publication")
+    def publication(self, summit):
+        return publication_badge(summit)
+
+
+@admin.register(Series)
+class SeriesAdmin(
+    HistoryAdminMixin, AuditTrailAdminMixin, PublicOnSaveMixin, EditorAdmin
+):
+    list_display = ["name", "organiser", "summit_count"]
+    search_fields = ["name", "organiser"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "organiser", "description"]
+    inlines = [SummitOfSeriesInline]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).annotate(summit_total=models.Count("summits"))
+        )
+
+    @admin.display(description="summits", ordering="summit_total")
+    def summit_count(self, obj):
+        return obj.summit_total
+
+
+class MembershipInline(admin.TabularInline):
+    """A group's members, with the dates they joined and left where known."""
+
+    model = GroupMembership
+    fields = ["signatory", "joined_on", "left_on"]
+    autocomplete_fields = ["signatory"]
+    extra = 3
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("signatory")
+
+
+@admin.register(Group)
+class GroupAdmin(
+    HistoryAdminMixin, AuditTrailAdminMixin, PublicOnSaveMixin, EditorAdmin
+):
+    list_display = ["name", "kind", "member_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "kind", "description"]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(member_total=models.Count("memberships"))
+        )
+
+    @admin.display(description="members", ordering="member_total")
+    def member_count(self, obj):
+        return obj.member_total

@@ -5,9 +5,11 @@ import re
 
 from django import forms
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.utils.text import slugify
 from django_countries import countries
 
+from core.names import fold
 from core.partial_dates import PartialDateFormField
 from summits.models import Signatory, Signature, mark_declarations_changed
 
@@ -22,13 +24,30 @@ def clean_line(line):
     return " ".join(line.rstrip(",;").split())
 
 
+class OtherNamesFormSet(BaseInlineFormSet):
+    """A signatory's other names: the same name twice in one form is refused
+    here, as the database's unique folded form would refuse it at save."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            key = fold(form.cleaned_data.get("name", ""))
+            if key in seen:
+                form.add_error("name", "This other name is listed twice.")
+            seen.add(key)
+
+
 class SignatoryMatcher:
     """Finds the signatory a pasted name means.
 
-    In order: the signatory's name (any case, spacing tidied) or slug; an ISO
-    country code, two or three letters ("GB", "GBR"); a country's English name
-    as django-countries knows it ("Turkey" finds the signatory "Türkiye").
-    Names come first so that a company called "IBM" is never read as a code.
+    In order: the signatory's name or one of its other names ("UK", "EU"),
+    ignoring case, accents and spacing; its slug; an ISO country code, two or
+    three letters ("GB", "GBR"); a country's English name as django-countries
+    knows it ("Turkey" finds the signatory "Türkiye"). Names come first so
+    that a company called "IBM" is never read as a code.
     """
 
     def __init__(self, signatories):
@@ -36,15 +55,24 @@ class SignatoryMatcher:
         self.by_slug = {}
         self.by_country = {}
         for signatory in signatories:
-            self.by_name[signatory.name.casefold()] = signatory
+            self.by_name[signatory.folded_name or fold(signatory.name)] = signatory
             self.by_slug[signatory.slug] = signatory
             if signatory.country:
                 self.by_country.setdefault(signatory.country.code, []).append(signatory)
+        # Other names never shadow a name (the models keep the two apart).
+        self.by_other_name = {}
+        for signatory in signatories:
+            for alias in signatory.aliases.all():
+                self.by_other_name.setdefault(alias.folded, signatory)
 
     def find(self, name):
         """(signatory, None) when found, else (None, reason)."""
-        key = " ".join(name.split()).casefold()
-        signatory = self.by_name.get(key) or self.by_slug.get(slugify(name))
+        key = fold(name)
+        signatory = (
+            self.by_name.get(key)
+            or self.by_other_name.get(key)
+            or self.by_slug.get(slugify(name))
+        )
         if signatory:
             return signatory, None
         code = self._country_code(name)
@@ -86,8 +114,9 @@ class BulkAddSignaturesForm(forms.Form):
     names = forms.CharField(
         label="Signatories, one per line",
         widget=forms.Textarea(attrs={"rows": 16, "cols": 60}),
-        help_text="A name as recorded, an ISO country code (GB or GBR) or a "
-        "country's English name. List markers and trailing commas are ignored.",
+        help_text="A name as recorded or one of its other names (UK, EU), an "
+        "ISO country code (GB or GBR) or a country's English name; case and "
+        "accents do not matter. List markers and trailing commas are ignored.",
     )
     status = forms.ChoiceField(
         choices=Signature.Status.choices, initial=Signature.Status.SIGNED
@@ -121,7 +150,11 @@ class BulkAddSignaturesForm(forms.Form):
         if not lines:
             raise forms.ValidationError("Paste at least one name.")
 
-        matcher = SignatoryMatcher(Signatory.objects.only("name", "slug", "country"))
+        matcher = SignatoryMatcher(
+            Signatory.objects.only(
+                "name", "slug", "country", "folded_name"
+            ).prefetch_related("aliases")
+        )
         recorded = set(
             self.declaration.signatures.values_list("signatory_id", flat=True)
         )

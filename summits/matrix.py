@@ -7,12 +7,14 @@ nothing per cell. Rows are the signatories with a recorded position on at least
 one chosen declaration; a signatory with none would be a row of blanks.
 
 GET parameters are read leniently: an unknown kind or slug is ignored and the
-default view is shown, so a hand-edited or stale link never errors.
+default view is shown, so a hand-edited or stale link never errors. `group`
+narrows the rows to a group's members (see `find_group`); the public groups
+are read by the view once, for the form, and looked up here without a query.
 """
 
 from dataclasses import dataclass, field
 
-from summits.models import Declaration, Signatory, Signature
+from summits.models import Declaration, Signatory, Signature, signature_counts
 
 DEFAULT_KIND = Signatory.Kind.COUNTRY
 ALL = "all"
@@ -45,6 +47,8 @@ class Matrix:
     chosen_slugs: set
     showing_all: bool
     defaulted: bool  # no valid choice was made, so the default columns show
+    group: object = None  # the Group whose members are the rows, if chosen
+    group_problem: str = ""  # said on the page when ?group= named no group
 
     @property
     def kind_label(self):
@@ -82,9 +86,9 @@ def choose_declarations(all_declarations, requested):
         defaulted = not chosen
         if defaulted:
             chosen = list(all_declarations[:DEFAULT_COLUMNS])
-    # Read left to right in time, like a timeline.
-    chosen.reverse()
-    return chosen, defaulted
+    # Read left to right in time, like a timeline; undated texts stay last.
+    dated = [d for d in chosen if d.adopted_on]
+    return dated[::-1] + [d for d in chosen if not d.adopted_on], defaulted
 
 
 def drop_empty_columns(columns, rows):
@@ -103,22 +107,50 @@ def drop_empty_columns(columns, rows):
     return [columns[i] for i in keep], rows
 
 
-def build_matrix(params):
-    """Build the matrix from a QueryDict (request.GET) of `kind` and `d` values."""
+def find_group(params, groups):
+    """(group, problem) for `?group=<slug>` among the public `groups`.
+
+    An unknown or non-public slug is ignored, with a sentence saying so: a
+    stale shared link shows everyone rather than an error.
+    """
+    slug = params.get("group", "")
+    if not slug:
+        return None, ""
+    for group in groups:
+        if group.slug == slug:
+            return group, ""
+    return None, f"There is no group “{slug[:100]}”: showing every signatory."
+
+
+def build_matrix(params, groups=()):
+    """Build the matrix from a QueryDict (request.GET) of `kind`, `d` and
+    `group` values; `groups` are the public groups to choose from."""
     kind = parse_kind(params.get("kind", ""))
+    group, group_problem = find_group(params, groups)
     # Only published declarations are ever candidates, so a draft's slug in
     # ?d= is ignored like any unknown slug and its signatures are never read.
+    # Each column's header says when its list is partial ("4 of about 60
+    # recorded"), so the signed count comes with the columns, in the same query.
     all_declarations = list(
-        Declaration.objects.public().only(
-            "title", "slug", "adopted_on", "adopted_on_precision", "kind", "topic"
+        Declaration.objects.public()
+        .only(
+            "title",
+            "slug",
+            "adopted_on",
+            "adopted_on_precision",
+            "kind",
+            "topic",
+            "reported_signatory_count",
         )
+        .annotate(**signature_counts())
+        .order_by(*Declaration._meta.ordering)
     )
     chosen, defaulted = choose_declarations(all_declarations, params.getlist("d"))
     if defaulted:
         # Precedents (the Montreal Protocol…) are there to compare with on
         # request; the first view is about AI.
         ai = [d for d in all_declarations if d.topic == Declaration.Topic.AI]
-        chosen = list(reversed(ai[:DEFAULT_COLUMNS]))
+        chosen, _ = choose_declarations(ai[:DEFAULT_COLUMNS], [ALL])
     columns = [Column(declaration) for declaration in chosen]
     position = {column.declaration.pk: i for i, column in enumerate(columns)}
 
@@ -136,6 +168,9 @@ def build_matrix(params):
     )
     if kind != ALL:
         signatures = signatures.filter(signatory__kind=kind)
+    if group is not None:
+        # Members past and present: the group page dates each membership.
+        signatures = signatures.filter(signatory__memberships__group=group)
 
     rows = []
     for signature in signatures:
@@ -157,4 +192,6 @@ def build_matrix(params):
         chosen_slugs={column.declaration.slug for column in columns},
         showing_all=bool(all_declarations) and len(chosen) == len(all_declarations),
         defaulted=defaulted,
+        group=group,
+        group_problem=group_problem,
     )

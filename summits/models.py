@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django_countries.fields import CountryField
 from markdownx.models import MarkdownxField
 
@@ -19,8 +20,11 @@ from core.models import (
     SlugFromTitleMixin,
     WebURLField,
 )
+from core.names import fold
 from core.partial_dates import PartialDateProperty, precision_field
 from core.search import SearchDocument
+from core.share_cards import ShareCard
+from summits.world_map import WorldMap
 
 
 class SignatoryQuerySet(models.QuerySet):
@@ -38,10 +42,35 @@ class SignatoryQuerySet(models.QuerySet):
         )
         return self.filter(Exists(positions))
 
+    def named(self, text):
+        """Signatories whose name or one of whose other names is `text`,
+        ignoring case and accents ("turkey", "TÜRKIYE", "uk")."""
+        key = fold(text)
+        if not key:
+            return self.none()
+        has_alias = SignatoryAlias.objects.filter(signatory=OuterRef("pk"), folded=key)
+        return self.filter(Q(folded_name=key) | Exists(has_alias))
+
+
+def other_holder_of(key, exclude_pk=None):
+    """The signatory (other than `exclude_pk`) already called `key` (folded),
+    by its name or one of its other names; None if there is none.
+
+    Names and other names share one space: "UK" cannot mean two parties, or
+    bulk add, search and the importer could not tell which one was meant.
+    """
+    others = (
+        Signatory.objects.exclude(pk=exclude_pk) if exclude_pk else Signatory.objects
+    )
+    matches = others.filter(Q(folded_name=key) | Q(aliases__folded=key))
+    return matches.only("name", "slug").first()
+
 
 # Versioned for the editors' history (editorial.admin.HistoryAdminMixin);
 # search_vector is rebuilt on save, so no version stores it.
-@reversion.register(exclude=["search_vector"])
+# A signatory owns its other names (their inline edits them), so reverting
+# it puts them back too.
+@reversion.register(exclude=["search_vector"], follow=["aliases"])
 class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
     """A party that can sign: a country, an international organisation, a company.
 
@@ -70,12 +99,21 @@ class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
     )
     website = WebURLField(blank=True)
     description = models.TextField(blank=True, help_text="One or two sentences.")
+    # The name folded for matching (core.names.fold), kept by save().
+    folded_name = models.CharField(
+        max_length=200, db_index=True, editable=False, default=""
+    )
+    # Other names and ISO codes as one text, so that the search document can
+    # read them like any field (SQLite's fallback and PostgreSQL's vector).
+    other_names_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
     # What site search reads, by weight (see `core.search`).
-    search_document = SearchDocument(a=("name",), b=("description",))
+    # Other names and ISO codes weigh as much as the name: "Turkey" and
+    # "Turkiye" find Türkiye (see searchable_other_names).
+    search_document = SearchDocument(a=("name", "other_names_text"), b=("description",))
 
     objects = SignatoryQuerySet.as_manager()
 
@@ -96,6 +134,44 @@ class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
         """May an anonymous visitor see this signatory's page? (one query)"""
         return Signatory.objects.public().filter(pk=self.pk).exists()
 
+    @property
+    def alpha2(self):
+        return self.country.code if self.country else ""
+
+    @property
+    def alpha3(self):
+        """ISO 3166-1 alpha-3 ("GBR"), derived from the country, never stored."""
+        return self.country.alpha3 if self.country else ""
+
+    def clean(self):
+        super().clean()
+        holder = other_holder_of(fold(self.name), self.pk)
+        if holder is not None:
+            raise ValidationError(
+                {"name": f"“{self.name}” is already a name of {holder.name} "
+                 f"({holder.slug}), ignoring case and accents."}
+            )  # fmt: skip
+
+    def searchable_other_names(self, aliases=None):
+        """Other names, their folded forms and the ISO codes, as one text."""
+        if aliases is None:
+            aliases = [a.name for a in self.aliases.all()] if self.pk else []
+        words = [*aliases, *(fold(a) for a in aliases), fold(self.name)]
+        words += [self.alpha2, self.alpha3]
+        return " ".join(dict.fromkeys(w for w in words if w))
+
+    def save(self, *args, **kwargs):
+        self.folded_name = fold(self.name)
+        self.other_names_text = self.searchable_other_names()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {
+                *update_fields,
+                "folded_name",
+                "other_names_text",
+            }
+        super().save(*args, **kwargs)
+
     # schema.org type of each kind of party.
     SCHEMA_TYPES = {
         Kind.COUNTRY: "Country",
@@ -104,11 +180,23 @@ class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
         Kind.OTHER: "Organization",
     }
 
+    has_share_card = True
+
     def link_preview(self):
         return seo.LinkPreview(
             title=self.name,
             description=seo.plain_description(self.description)
             or f"What {self.name} signed and declined, with sources.",
+        )
+
+    def share_card(self):
+        counts = self.signatures.filter(
+            declaration__in=Declaration.objects.public()
+        ).aggregate(**_position_counts())
+        return ShareCard(
+            title=self.name,
+            eyebrow=self.get_kind_display(),
+            lines=(f"{counts['signed']} signed · {counts['declined']} declined",),
         )
 
     def structured_data(self, request=None):
@@ -119,6 +207,144 @@ class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
                 "url": seo.absolute(self.get_absolute_url(), request),
                 "description": seo.plain_description(self.description),
                 "sameAs": self.website,
+            },
+        )
+
+
+@reversion.register()
+class SignatoryAlias(models.Model):
+    """Another name a signatory goes by: a short form, a former name, a name in
+    another language ("UK", "Turkey", "Türkei"), one row per name.
+
+    `folded` is the name without case or accents (core.names.fold), unique
+    across all aliases; a signatory's own name may not be an alias of another.
+    """
+
+    class Kind(models.TextChoices):
+        SHORT = "short", "Short form"
+        FORMER = "former", "Former name"
+        LANGUAGE = "language", "Other language"
+        OTHER = "other", "Other"
+
+    signatory = models.ForeignKey(
+        Signatory, on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SHORT)
+    folded = models.CharField(max_length=200, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "other name"
+        verbose_name_plural = "other names"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        key = fold(self.name)
+        if not key:
+            raise ValidationError({"name": "Type the other name."})
+        owner = self.signatory if self.signatory_id else None
+        if owner is not None and fold(owner.name) == key:
+            raise ValidationError(
+                {"name": f"“{self.name}” is this signatory's own name."}
+            )
+        holder = other_holder_of(key, exclude_pk=self.signatory_id)
+        if holder is not None:
+            raise ValidationError(
+                {"name": f"“{self.name}” is already a name of {holder.name} "
+                 f"({holder.slug}), ignoring case and accents."}
+            )  # fmt: skip
+        if SignatoryAlias.objects.filter(folded=key).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"name": f"“{self.name}” is already one of the other names."}
+            )
+
+    def save(self, *args, **kwargs):
+        self.folded = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class SeriesQuerySet(models.QuerySet):
+    def public(self):
+        """Series with at least one published summit.
+
+        A series has no draft state of its own; one whose summits are all
+        drafts or scheduled would reveal them by its page, so it is not shown.
+        """
+        summits = Summit.objects.published().filter(series=OuterRef("pk"))
+        return self.filter(Exists(summits))
+
+
+@reversion.register(exclude=["search_vector"])
+class Series(
+    SlugFromTitleMixin, RenderedMarkdownMixin, seo.DescribesItself, models.Model
+):
+    """A run of summits that follow one another (Bletchley → Seoul → Paris)."""
+
+    slug_source = "name"
+    markdown_fields = {"description": "description_html"}
+    # Left free for pages under /series/ that may come (feeds).
+    reserved_slugs = frozenset({"feed", "atom"})
+    # A renamed item's old address answers 301 (editorial.signals).
+    keeps_old_addresses = True
+    search_document = SearchDocument(a=("name",), b=("description",), c=("organiser",))
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    organiser = models.CharField(max_length=200, blank=True)
+    description = MarkdownxField(blank=True, validators=[markdown_length])
+    description_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = SeriesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "series"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("summits:series_detail", args=[self.slug])
+
+    def is_public(self):
+        return Series.objects.public().filter(pk=self.pk).exists()
+
+    def link_preview(self):
+        return seo.LinkPreview(
+            title=self.name,
+            description=seo.plain_description(strip_tags(self.description_html))
+            or f"The summits of {self.name} in order, with what each produced.",
+        )
+
+    has_share_card = True
+
+    def share_card(self):
+        summits = self.summits.published().count()
+        return ShareCard(
+            title=self.name,
+            eyebrow="Summit series",
+            lines=(f"{summits} summit{'s' if summits != 1 else ''}",),
+        )
+
+    def structured_data(self, request=None):
+        return seo.schema_org(
+            "EventSeries",
+            {
+                "name": self.name,
+                "url": seo.absolute(self.get_absolute_url(), request),
+                "description": seo.plain_description(strip_tags(self.description_html)),
+                "organizer": (
+                    {"@type": "Organization", "name": self.organiser}
+                    if self.organiser
+                    else None
+                ),
             },
         )
 
@@ -150,6 +376,17 @@ class Summit(
     body = MarkdownxField(blank=True, validators=[markdown_length])
     body_html = models.TextField(blank=True, editable=False)
     website = WebURLField("official website", blank=True)
+    # PROTECT, as for a declaration's summit: deleting a series must not
+    # quietly cut its summits loose; the admin lists them and the editor
+    # moves them first.
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="summits",
+        help_text="The run of summits this one belongs to, if any.",
+    )
     search_vector = SearchVectorField(null=True, editable=False)
 
     search_document = SearchDocument(
@@ -175,11 +412,41 @@ class Summit(
     def get_absolute_url(self):
         return reverse("summits:summit_detail", args=[self.slug])
 
+    @property
+    def has_ended(self):
+        return self.ends_on < timezone.localdate()
+
+    @property
+    def no_outcomes_note(self):
+        """What to say while no outcome document is recorded, from the dates.
+
+        Derived, never stored: "will be added" is only true before a summit
+        ends, and a sentence in the summary would go on saying it for ever.
+        """
+        if self.has_ended:
+            return "No outcome document from this summit is recorded yet."
+        return "Outcome documents will be added once the summit has adopted them."
+
     def link_preview(self):
         return seo.LinkPreview(
             title=self.name,
             description=seo.plain_description(self.summary)
             or f"{self.name}: dates, place, hosts and the declarations it produced.",
+        )
+
+    has_share_card = True
+
+    def share_card(self):
+        place = ", ".join(
+            part for part in (self.city, self.host_country.name or "") if part
+        )
+        when = (
+            str(self.starts)
+            if self.starts == self.ends
+            else (f"{self.starts} – {self.ends}")
+        )
+        return ShareCard(
+            title=self.name, eyebrow="Summit", lines=tuple(filter(None, (when, place)))
         )
 
     starts = PartialDateProperty("starts_on")
@@ -228,6 +495,32 @@ class Summit(
                 ),
                 "sameAs": self.website,
             },
+        )
+
+    def series_neighbours(self):
+        """(previous, next) published summits of the same series, or None.
+
+        Ordered by the stored start date (a partial date sorts within its
+        month or year), then by id so that two summits on one day still have
+        an order.
+        """
+        if self.series_id is None:
+            return None, None
+        siblings = Summit.objects.published().filter(series_id=self.series_id)
+        siblings = siblings.exclude(pk=self.pk).only(
+            "name", "slug", "starts_on", "starts_on_precision"
+        )
+        earlier = siblings.filter(
+            Q(starts_on__lt=self.starts_on)
+            | Q(starts_on=self.starts_on, pk__lt=self.pk)
+        )
+        later = siblings.filter(
+            Q(starts_on__gt=self.starts_on)
+            | Q(starts_on=self.starts_on, pk__gt=self.pk)
+        )
+        return (
+            earlier.order_by("-starts_on", "-pk").first(),
+            later.order_by("starts_on", "pk").first(),
         )
 
 
@@ -320,13 +613,84 @@ class Declaration(
         return reverse("summits:declaration_detail", args=[self.slug])
 
     def link_preview(self):
+        # A shared link must not read a partial list as the whole: the count
+        # goes first, in the site's one wording, then the summary.
+        # A declaration nobody has signed yet gets no "0 signed".
+        counted = f"{self.signed_summary}. " if self.recorded_signed_count else ""
+        summary = seo.plain_description(self.summary)
         return seo.LinkPreview(
             title=self.title,
-            description=seo.plain_description(self.summary)
-            or f"Who signed and who declined {self.title}, with sources.",
+            description=seo.plain_description(counted + summary)
+            if summary
+            else f"{counted}Who signed and who declined {self.title}, with sources.",
+        )
+
+    has_share_card = True
+
+    def count_summary(self, signed, declined):
+        """The page's count wording: "27 signed · 1 declined", and for a list
+        known only in part "12 of about 27 recorded · 0 declined"."""
+        reported = self.reported_signatory_count
+        if reported and reported > signed:
+            return f"{signed} of about {reported} recorded · {declined} declined"
+        return f"{signed} signed · {declined} declined"
+
+    def share_card(self):
+        positions = list(self.signatures.select_related("signatory"))
+        statuses = [p.status for p in positions]
+        signed = statuses.count(Signature.Status.SIGNED)
+        declined = statuses.count(Signature.Status.DECLINED)
+        lines = [self.count_summary(signed, declined)]
+        if self.adopted:
+            lines.append(f"Adopted {self.adopted}")
+        drawn = WorldMap.of(positions)
+        return ShareCard(
+            title=self.title,
+            eyebrow=self.get_kind_display(),
+            lines=tuple(lines),
+            picture=drawn.card_picture() if positions else None,
+            legend=drawn.card_legend() if positions else (),
         )
 
     adopted = PartialDateProperty("adopted_on")
+
+    # The link checker (check_sources) reads every URL these fields hold.
+    source_url_fields = ("source_url",)
+
+    @property
+    def recorded_signed_count(self):
+        """How many signed, as recorded: the `signed_count` annotation
+        (`signature_counts()`) when the query has it, else one query."""
+        annotated = getattr(self, "signed_count", None)
+        if annotated is not None:
+            return annotated
+        return self.signatures.filter(status=Signature.Status.SIGNED).count()
+
+    @property
+    def list_is_partial(self):
+        """More signatories were reported than we have recorded as signed."""
+        reported = self.reported_signatory_count
+        return bool(reported) and reported > self.recorded_signed_count
+
+    @property
+    def signed_figure(self):
+        """The signed count as every page prints it: the one wording.
+
+        "4" for a list we hold in full; "4 of about 60 recorded" for a list
+        known in part, so no page, feed or preview reads a partial list as a
+        total. Only "signed" counts: "attended" and "unknown" never do.
+        """
+        signed = self.recorded_signed_count
+        if self.list_is_partial:
+            return f"{signed} of about {self.reported_signatory_count} recorded"
+        return str(signed)
+
+    @property
+    def signed_summary(self):
+        """The signed count in a sentence: "4 signed" or "4 of about 60 recorded"."""
+        if self.list_is_partial:
+            return self.signed_figure
+        return f"{self.recorded_signed_count} signed"
 
     @property
     def is_treaty(self):
@@ -446,6 +810,16 @@ class Signature(models.Model):
             ),
         ]
 
+    # Where a position's sources live: one for the position, one per stage.
+    # Read by "no source yet", the data-quality view and check_sources.
+    source_url_fields = (
+        "source_url",
+        "signed_source_url",
+        "ratified_source_url",
+        "in_force_source_url",
+        "withdrawn_source_url",
+    )
+
     signed = PartialDateProperty("signed_on")
     declined = PartialDateProperty("declined_on")
     ratified = PartialDateProperty("ratified_on")
@@ -454,6 +828,22 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.signatory} — {self.get_status_display()} — {self.declaration}"
+
+    @classmethod
+    def without_source(cls):
+        """A Q for positions with no source at all, on any stage."""
+        return Q(**dict.fromkeys(cls.source_url_fields, ""))
+
+    @property
+    def primary_source_url(self):
+        """The position's own source, else the first stage's; "" when none."""
+        return next(
+            (getattr(self, f) for f in self.source_url_fields if getattr(self, f)), ""
+        )
+
+    @property
+    def has_source(self):
+        return bool(self.primary_source_url)
 
     @property
     def status_date(self):
@@ -600,6 +990,161 @@ def signature_counts(only=None):
             filter=narrowed & Q(signatures__status=Signature.Status.DECLINED),
         ),
     }
+
+
+def _position_counts():
+    """Aggregates of a set of positions: how many signed, how many declined."""
+    return {
+        "signed": Count("pk", filter=Q(status=Signature.Status.SIGNED)),
+        "declined": Count("pk", filter=Q(status=Signature.Status.DECLINED)),
+    }
+
+
+class GroupQuerySet(models.QuerySet):
+    def public(self):
+        """Groups with at least one public member (see Signatory.public())."""
+        members = GroupMembership.objects.filter(
+            group=OuterRef("pk"), signatory__in=Signatory.objects.public()
+        )
+        return self.filter(Exists(members))
+
+
+# A group owns its memberships (their inline edits them).
+@reversion.register(exclude=["search_vector"], follow=["memberships"])
+class Group(
+    SlugFromTitleMixin, RenderedMarkdownMixin, seo.DescribesItself, models.Model
+):
+    """Signatories that belong together: the G7, the EU's member states, a region.
+
+    Memberships carry dates where known, so the group page counts a member's
+    position on a declaration only if it was a member when the text was adopted.
+    """
+
+    class Kind(models.TextChoices):
+        CLUB = "club", "Club"
+        BLOC = "bloc", "Bloc"
+        MEMBERS = "members", "Organisation's members"
+        REGION = "region", "Region"
+
+    slug_source = "name"
+    markdown_fields = {"description": "description_html"}
+    reserved_slugs = frozenset({"feed", "atom"})
+    # A renamed item's old address answers 301 (editorial.signals).
+    keeps_old_addresses = True
+    search_document = SearchDocument(a=("name",), b=("description",))
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CLUB)
+    description = MarkdownxField(
+        blank=True,
+        validators=[markdown_length],
+        help_text="What the group is, with a link to an official list of members.",
+    )
+    description_html = models.TextField(blank=True, editable=False)
+    members = models.ManyToManyField(
+        Signatory, through="GroupMembership", related_name="member_of"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("summits:group_detail", args=[self.slug])
+
+    def is_public(self):
+        return Group.objects.public().filter(pk=self.pk).exists()
+
+    def link_preview(self):
+        return seo.LinkPreview(
+            title=self.name,
+            description=seo.plain_description(strip_tags(self.description_html))
+            or f"The members of {self.name}, and how many signed each text.",
+        )
+
+    has_share_card = True
+
+    def share_card(self):
+        members = self.memberships.filter(
+            signatory__in=Signatory.objects.public()
+        ).count()
+        return ShareCard(
+            title=self.name,
+            eyebrow=self.get_kind_display(),
+            lines=(f"{members} member{'s' if members != 1 else ''}",),
+        )
+
+    def structured_data(self, request=None):
+        return seo.schema_org(
+            "Organization",
+            {
+                "name": self.name,
+                "url": seo.absolute(self.get_absolute_url(), request),
+                "description": seo.plain_description(strip_tags(self.description_html)),
+            },
+        )
+
+
+@reversion.register()
+class GroupMembership(models.Model):
+    """A signatory's membership of a group, from and to when known."""
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="memberships"
+    )
+    signatory = models.ForeignKey(
+        Signatory, on_delete=models.CASCADE, related_name="memberships"
+    )
+    joined_on = models.DateField(
+        "member from", null=True, blank=True, help_text="Empty when not known."
+    )
+    left_on = models.DateField(
+        "member to", null=True, blank=True, help_text="Empty while still a member."
+    )
+
+    class Meta:
+        ordering = ["signatory__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "signatory"],
+                name="one_membership_per_group_and_signatory",
+                violation_error_message="This signatory is already a member of "
+                "this group.",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=F("joined_on")),
+                name="membership_left_on_not_before_joined_on",
+                violation_error_message="A membership cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.signatory} in {self.group}"
+
+    def clean(self):
+        super().clean()
+        if self.joined_on and self.left_on and self.left_on < self.joined_on:
+            raise ValidationError(
+                {"left_on": "“Member to” is before “member from”: a membership "
+                 "cannot end before it starts."}
+            )  # fmt: skip
+
+    def covers(self, day):
+        """Whether the signatory was a member on `day` (unknown dates count)."""
+        if day is None:
+            return True
+        starts_ok = self.joined_on is None or self.joined_on <= day
+        return starts_ok and (self.left_on is None or day <= self.left_on)
 
 
 # -- Accountability: the promises inside a declaration, and who kept them --

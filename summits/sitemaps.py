@@ -1,8 +1,9 @@
-"""Sitemaps for summits, declarations and signatories: public items only."""
+"""Sitemaps for summits, declarations, signatories, series and groups:
+public items only."""
 
 from django.contrib.sitemaps import Sitemap
 
-from summits.models import Declaration, Signatory, Summit
+from summits.models import Declaration, Group, Series, Signatory, Summit
 
 
 class UpdatedAtSitemap(Sitemap):
@@ -40,3 +41,23 @@ class SignatorySitemap(UpdatedAtSitemap):
 
     def items(self):
         return Signatory.objects.public().only("slug", "updated_at").order_by("pk")
+
+
+class SeriesSitemap(UpdatedAtSitemap):
+    """Series with a published summit (Series.objects.public())."""
+
+    changefreq = "monthly"
+    priority = 0.6
+
+    def items(self):
+        return Series.objects.public().only("slug", "updated_at").order_by("pk")
+
+
+class GroupSitemap(UpdatedAtSitemap):
+    """Groups with a public member (Group.objects.public())."""
+
+    changefreq = "monthly"
+    priority = 0.5
+
+    def items(self):
+        return Group.objects.public().only("slug", "updated_at").order_by("pk")

@@ -9,14 +9,22 @@ grow with the data (pinned in tests/test_pages_summits.py).
 import csv
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import slugify
 from django.views.generic import DetailView, ListView, TemplateView
 
-from core.views import NavSectionMixin, PublishedOrPreviewMixin
-from summits.matrix import KIND_CHOICES, build_matrix, kind_choices
+from core import seo
+from core.views import NavSectionMixin, PublishedOrPreviewMixin, frameable
+from summits.matrix import KIND_CHOICES, build_matrix, find_group, kind_choices
 from summits.models import (
     Declaration,
+    Group,
+    GroupMembership,
+    Series,
     Signatory,
     Signature,
     Summit,
@@ -69,12 +77,39 @@ class SummitDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
     model = Summit
     context_object_name = "summit"
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("series")
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         summit = self.object
         context["declarations"] = with_signature_counts(summit.declarations.public())
         context["articles"] = published_articles(summit.articles)
+        context["previous_summit"], context["next_summit"] = summit.series_neighbours()
         return context
+
+
+class PositionRows(list):
+    """One status's rows of a declaration's table, with what they share.
+
+    `shared_date` and `shared_source` are set when every row (two or more)
+    has the same date and the same source: on a phone, the table says them
+    once ("All signed on 1 November 2023 · Source") instead of on each line.
+    """
+
+    shared_date = None
+    shared_source = ""
+
+    @classmethod
+    def of(cls, rows):
+        grouped = cls(rows)
+        if len(rows) > 1:
+            dates = {row.status_date for row in rows}
+            sources = {row.source_url for row in rows}
+            if len(dates) == 1 and len(sources) == 1:
+                grouped.shared_date = dates.pop()
+                grouped.shared_source = sources.pop()
+        return grouped
 
 
 def signatures_by_status(declaration):
@@ -156,10 +191,17 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
         signatures = [s for group in groups.values() for s in group]
         signed = len(groups[SIGNED])
         reported = declaration.reported_signatory_count
+        # The count every wording reads (`signed_count` tag, link preview).
+        declaration.signed_count = signed
+        unsourced = sum(1 for s in signatures if not s.has_source)
         context.update(
+            unsourced_count=unsourced,
             signature_groups=[
-                (Signature.Status(status), rows) for status, rows in groups.items()
+                (Signature.Status(status), PositionRows.of(rows))
+                for status, rows in groups.items()
             ],
+            # All positions, for the map: the rows the tables already loaded.
+            positions=signatures,
             recorded_count=len(signatures),
             signed_count=signed,
             declined_count=len(groups[DECLINED]),
@@ -181,8 +223,41 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
             scorecard=build_scorecard(declaration, groups[SIGNED], self.request.GET),
             status_filters=STATUS_FILTERS,
             scorecard_sorts=SORTS,
+            embed_snippet=embed_snippet(declaration),
         )
         return context
+
+
+def embed_snippet(declaration):
+    """The <iframe> code a partner site pastes to show the declaration's map."""
+    return format_html(
+        '<iframe src="{}" title="{}: who signed, on a world map" width="100%" '
+        'height="560" loading="lazy"></iframe>',
+        seo.absolute(reverse("summits:declaration_embed", args=[declaration.slug])),
+        declaration.title,
+    )
+
+
+@frameable
+def declaration_embed(request, slug):
+    """A compact page of the declaration's map and counts, for partner sites'
+    iframes: the one page that may be framed. Public declarations only."""
+    declaration = get_object_or_404(Declaration.objects.public(), slug=slug)
+    positions = [
+        s for group in signatures_by_status(declaration).values() for s in group
+    ]
+    statuses = [p.status for p in positions]
+    return render(
+        request,
+        "summits/declaration_embed.html",
+        {
+            "declaration": declaration,
+            "positions": positions,
+            "counts": declaration.count_summary(
+                statuses.count(SIGNED), statuses.count(DECLINED)
+            ),
+        },
+    )
 
 
 # Spreadsheet programs run a cell that starts with one of these as a formula
@@ -248,8 +323,16 @@ class DeclarationCSVView(PublishedOrPreviewMixin, DetailView):
     def render_to_response(self, context, **response_kwargs):
         declaration = self.object
         response = HttpResponse(content_type="text/csv; charset=utf-8")
+        # A partial list says so where a spreadsheet user sees it without
+        # breaking the columns scripts read: in the file's name, in the
+        # site's one wording ("…-4-of-about-60-recorded.csv").
+        partial = (
+            f"-{slugify(declaration.signed_figure)}"
+            if declaration.list_is_partial
+            else ""
+        )
         response["Content-Disposition"] = (
-            f'attachment; filename="{declaration.slug}-signatories.csv"'
+            f'attachment; filename="{declaration.slug}-signatories{partial}.csv"'
         )
         writer = csv.writer(response)
         writer.writerow(CSV_HEADER)
@@ -259,6 +342,11 @@ class DeclarationCSVView(PublishedOrPreviewMixin, DetailView):
         return response
 
 
+def public_groups():
+    """The groups a list or the matrix can be narrowed to, for its form."""
+    return list(Group.objects.public().only("name", "slug"))
+
+
 class DeclarationCompareView(NavSectionMixin, TemplateView):
     nav_section = "compare"
     template_name = "summits/declaration_compare.html"
@@ -266,8 +354,10 @@ class DeclarationCompareView(NavSectionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.request.GET
-        context["matrix"] = build_matrix(params)
+        groups = public_groups()
+        context["matrix"] = build_matrix(params, groups)
         context["kind_choices"] = kind_choices()
+        context["groups"] = groups
         if params.get("view") == "commitments":
             context["commitment_view"] = commitment_view(params)
         return context
@@ -309,21 +399,30 @@ KIND_ORDER = Case(
 
 
 class SignatoryListView(NavSectionMixin, ListView):
+    """Every public signatory by kind; `?group=<slug>` keeps a group's members."""
+
     nav_section = "signatories"
     context_object_name = "signatories"
 
     def get_queryset(self):
+        self.groups = public_groups()
+        self.group, self.group_problem = find_group(self.request.GET, self.groups)
         # Only positions on published declarations count: a draft's signatures
         # must not leak through a number.
         published = Q(signatures__declaration__in=Declaration.objects.public())
-        return (
-            Signatory.objects.public()
-            .annotate(kind_order=KIND_ORDER, **signature_counts(only=published))
-            .order_by("kind_order", "name")
-        )
+        signatories = Signatory.objects.public()
+        if self.group is not None:
+            members = GroupMembership.objects.filter(group=self.group)
+            signatories = signatories.filter(pk__in=members.values("signatory_id"))
+        return signatories.annotate(
+            kind_order=KIND_ORDER, **signature_counts(only=published)
+        ).order_by("kind_order", "name")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context.update(
+            groups=self.groups, group=self.group, group_problem=self.group_problem
+        )
         groups = {}
         for signatory in context["signatories"]:
             groups.setdefault(signatory.kind, []).append(signatory)
@@ -357,6 +456,10 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
         context["signatures"] = signatures
         context["commitment_record"] = signatory_record(signatory, signatures)
         context["has_ratifications"] = any(s.ratified_on for s in signatures)
+        # A public signatory makes each of its groups public (Group.public()).
+        context["memberships"] = signatory.memberships.select_related("group").order_by(
+            "group__name"
+        )
         context["summits_attended"] = (
             Summit.objects.public()
             .filter(
@@ -368,5 +471,184 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
             .only("name", "slug", "starts_on")
             .distinct()
             .order_by("starts_on")
+        )
+        return context
+
+
+def latest_map(declarations, members=None):
+    """The latest of `declarations` (already loaded) and its positions, for
+    the world map of a series or group page: one query, none if empty.
+
+    `members` (signatory ids) narrows the positions to a group's members:
+    a group page maps how its members stood, no one else."""
+    dated = [d for d in declarations if d.adopted_on]
+    latest = max(dated, key=lambda d: (d.adopted_on, d.pk)) if dated else None
+    if latest is None and declarations:
+        latest = declarations[0]
+    if latest is None:
+        return {"latest_declaration": None, "latest_positions": []}
+    positions = latest.signatures.select_related("signatory")
+    if members is not None:
+        positions = positions.filter(signatory_id__in=members)
+    return {"latest_declaration": latest, "latest_positions": list(positions)}
+
+
+class SeriesListView(ListView):
+    """Series with at least one published summit, each with those summits."""
+
+    template_name = "summits/series_list.html"
+    context_object_name = "series_list"
+
+    def get_queryset(self):
+        return Series.objects.public().prefetch_related(
+            Prefetch(
+                "summits",
+                queryset=Summit.objects.published()
+                .only(
+                    "name",
+                    "slug",
+                    "starts_on",
+                    "starts_on_precision",
+                    "ends_on",
+                    "ends_on_precision",
+                    "series",
+                )
+                .order_by("starts_on", "pk"),
+                to_attr="published_summits",
+            )
+        )
+
+
+class SeriesDetailView(DetailView):
+    """A series: its published summits in order, each with its declarations
+    and their signed and declined counts. Four queries, whatever the size
+    (the fourth: the positions on the latest declaration, for its map)."""
+
+    template_name = "summits/series_detail.html"
+    context_object_name = "series"
+
+    def get_queryset(self):
+        return Series.objects.public()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["summits"] = (
+            self.object.summits.published()
+            .order_by("starts_on", "pk")
+            .prefetch_related(
+                Prefetch(
+                    "declarations",
+                    queryset=with_signature_counts(
+                        Declaration.objects.published()
+                    ).only(
+                        "title",
+                        "slug",
+                        "kind",
+                        "binding",
+                        "adopted_on",
+                        "adopted_on_precision",
+                        "summit",
+                        "reported_signatory_count",
+                    ),
+                    to_attr="published_declarations",
+                )
+            )
+        )
+        declarations = [
+            d for summit in context["summits"] for d in summit.published_declarations
+        ]
+        context.update(latest_map(declarations))
+        return context
+
+
+class GroupListView(ListView):
+    """Groups with at least one public member, with how many there are."""
+
+    template_name = "summits/group_list.html"
+    context_object_name = "groups"
+
+    def get_queryset(self):
+        public_members = Q(memberships__signatory__in=Signatory.objects.public())
+        return Group.objects.public().annotate(
+            member_count=Count("memberships", filter=public_members)
+        )
+
+
+@dataclass
+class GroupTally:
+    """How a group's members stood on one declaration."""
+
+    declaration: Declaration
+    members: int = 0  # members when it was adopted (all, if the date is unknown)
+    signed: int = 0
+    declined: int = 0
+    other: int = 0  # withdrawn, or any position other than signed or declined
+
+    @property
+    def not_recorded(self):
+        return self.members - self.signed - self.declined - self.other
+
+
+def group_tallies(memberships, declarations):
+    """One GroupTally per declaration, counted in Python from two lists.
+
+    A signatory counts for a declaration only if it was a member on the day
+    the text was adopted (where both dates are known): the United Kingdom's
+    position on a 2023 text does not count for the EU it left in 2020.
+    """
+    signatory_ids = {m.signatory_id for m in memberships}
+    positions = {}
+    for signature in Signature.objects.filter(
+        declaration__in=declarations, signatory_id__in=signatory_ids
+    ).only("declaration_id", "signatory_id", "status"):
+        positions[signature.declaration_id, signature.signatory_id] = signature.status
+    tallies = []
+    for declaration in declarations:
+        tally = GroupTally(declaration)
+        for membership in memberships:
+            if not membership.covers(declaration.adopted_on):
+                continue
+            tally.members += 1
+            status = positions.get((declaration.pk, membership.signatory_id))
+            if status == SIGNED:
+                tally.signed += 1
+            elif status == DECLINED:
+                tally.declined += 1
+            elif status is not None:
+                tally.other += 1
+        tallies.append(tally)
+    return tallies
+
+
+class GroupDetailView(DetailView):
+    """A group: its public members with their dates, and per published
+    declaration how many members signed, declined or were not recorded.
+    Five queries, whatever the size (pinned in tests), the fifth for the map
+    of the members' positions on the latest declaration."""
+
+    template_name = "summits/group_detail.html"
+    context_object_name = "group"
+
+    def get_queryset(self):
+        return Group.objects.public()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Members are shown only when public: a signatory recorded only on an
+        # embargoed text must not appear here before that text does.
+        memberships = list(
+            self.object.memberships.filter(signatory__in=Signatory.objects.public())
+            .select_related("signatory")
+            .order_by("signatory__name")
+        )
+        declarations = list(
+            Declaration.objects.published().only(
+                "title", "slug", "adopted_on", "adopted_on_precision", "kind"
+            )
+        )
+        context["memberships"] = memberships
+        context["tallies"] = group_tallies(memberships, declarations)
+        context.update(
+            latest_map(declarations, members=[m.signatory_id for m in memberships])
         )
         return context

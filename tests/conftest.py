@@ -1,4 +1,8 @@
 import pytest
+from django.db import transaction
+
+from core.cache import content_changes_batched
+from tests import link_server
 
 
 @pytest.fixture
@@ -26,3 +30,38 @@ def empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def server():
+    """(httpd, base URL) of a local test HTTP server (tests/link_server.py)."""
+    httpd = link_server.start()
+    yield httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+    link_server.stop(httpd)
+
+
+@pytest.fixture(scope="class")
+def build_once(django_db_setup, django_db_blocker):
+    """Data a whole class of tests only reads, built once and rolled back after.
+
+    Pytest's `setUpTestData`: a class-scoped fixture asks for this one and
+    builds its rows with the function it returns. They live in a transaction
+    around the class; each test still runs in its own savepoint (pytest-django's
+    `db`), so what one test writes the next never sees, and the rollback at the
+    end leaves the database as the class found it. The objects are shared by
+    the class's tests: read them, never change them in memory.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+
+    def build(make, *args, **kwargs):
+        with django_db_blocker.unblock(), content_changes_batched():
+            return make(*args, **kwargs)
+
+    try:
+        yield build
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

@@ -9,10 +9,23 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article
-from summits.models import Declaration, Signatory, Signature, Summit
+from summits.models import (
+    Declaration,
+    Group,
+    GroupMembership,
+    Series,
+    Signatory,
+    SignatoryAlias,
+    Signature,
+    Summit,
+)
 from tests.factories import (
+    AliasFactory,
     ArticleFactory,
     DeclarationFactory,
+    GroupFactory,
+    MembershipFactory,
+    SeriesFactory,
     SignatoryFactory,
     SignatureFactory,
     SummitFactory,
@@ -71,6 +84,10 @@ def row_counts():
         "declarations": Declaration.objects.count(),
         "signatures": Signature.objects.count(),
         "articles": Article.objects.count(),
+        "series": Series.objects.count(),
+        "groups": Group.objects.count(),
+        "memberships": GroupMembership.objects.count(),
+        "other names": SignatoryAlias.objects.count(),
         "article summits": Article.summits.through.objects.count(),
         "article declarations": Article.declarations.through.objects.count(),
     }
@@ -111,7 +128,32 @@ def full_dataset():
     other = SignatoryFactory(
         name="Other, Inc.", slug="ab", kind=Signatory.Kind.OTHER, country=""
     )
+    AliasFactory(signatory=eu, name="EU", kind="short")
+    AliasFactory(signatory=eu, name="Union européenne", kind="language")
+    AliasFactory(signatory=ivory, name="Ivory Coast", kind="former")
+    series = SeriesFactory(
+        name="AI safety summits — “the series”",
+        slug="ai-safety-summits",
+        organiser="Hosts in turn & co.",
+        description=LONG_MARKDOWN,
+    )
+    SummitFactory(
+        draft=True, name="Draft summit of a draft series", slug="z-draft-series",
+        series=SeriesFactory(name="Only drafts", slug="only-drafts"),
+    )  # fmt: skip
+    group = GroupFactory(
+        name="Groupe « G »", slug="g-7", kind="club", description=LONG_MARKDOWN
+    )
+    MembershipFactory(group=group, signatory=ivory)
+    MembershipFactory(
+        group=group,
+        signatory=japan,
+        joined_on=datetime.date(1975, 11, 15),
+        left_on=datetime.date(2030, 12, 31),
+    )
+    GroupFactory(name="Nobody public", slug="nobody-public")
     summit = SummitFactory(
+        series=series,
         name="AI Safety Summit — Bletchley Park",
         slug="ai-safety-summit-2023",
         published_at=published,

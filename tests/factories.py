@@ -1,25 +1,62 @@
 """Small factories for building test data: one call, one realistic object."""
 
 import datetime
+import functools
+from unittest import mock
 
 import factory
 from django.utils import timezone
 
 from articles.models import Article
+from core.cache import content_changes_batched
+from core.markdown import render_markdown
 from core.models import Status
+from pages.models import Page
 from summits.models import (
     Assessment,
     AssessmentEvidence,
     Commitment,
     Declaration,
+    Group,
+    GroupMembership,
     Result,
+    Series,
     Signatory,
+    SignatoryAlias,
     Signature,
     Summit,
 )
 
+# The factories' few default texts would otherwise go through the whole
+# markdown pipeline on every save, the largest cost of building test data.
+# Keyed on the text, so any text a test passes is rendered exactly as on save.
+_render_markdown_once = functools.lru_cache(maxsize=512)(render_markdown)
 
-class SignatoryFactory(factory.django.DjangoModelFactory):
+
+class ContentFactory(factory.django.DjangoModelFactory):
+    """One call, one page-cache bump and one rendering per distinct text.
+
+    A signature built from scratch saves a summit, a declaration, a
+    signatory and itself; each save would bump the content version and work
+    out the next publication. Batched, as an import does it, the version is
+    bumped once, when the factory returns: what a test then sees is the same.
+    """
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        if strategy != factory.enums.CREATE_STRATEGY:
+            return super()._generate(strategy, params)
+        with (
+            content_changes_batched(),
+            mock.patch("core.models.render_markdown", _render_markdown_once),
+        ):
+            return super()._generate(strategy, params)
+
+
+class SignatoryFactory(ContentFactory):
     class Meta:
         model = Signatory
 
@@ -27,7 +64,7 @@ class SignatoryFactory(factory.django.DjangoModelFactory):
     kind = Signatory.Kind.COUNTRY
 
 
-class PublishedMixin(factory.django.DjangoModelFactory):
+class PublishedMixin(ContentFactory):
     """Published a day ago unless told otherwise."""
 
     status = Status.PUBLISHED
@@ -71,7 +108,7 @@ class DeclarationFactory(PublishedMixin):
     text = "We, the signatories, *agree*."
 
 
-class SignatureFactory(factory.django.DjangoModelFactory):
+class SignatureFactory(ContentFactory):
     class Meta:
         model = Signature
 
@@ -99,7 +136,7 @@ class ArticleFactory(PublishedMixin):
     author_name = "Summit Watch"
 
 
-class CommitmentFactory(factory.django.DjangoModelFactory):
+class CommitmentFactory(ContentFactory):
     class Meta:
         model = Commitment
 
@@ -137,3 +174,45 @@ class AssessmentFactory(PublishedMixin):
                 source_url=extracted or f"https://example.org/{self.signatory.slug}",
                 source_name="Safety framework",
             )
+
+
+class SeriesFactory(ContentFactory):
+    class Meta:
+        model = Series
+
+    name = factory.Sequence(lambda n: f"Summit series {n}")
+    organiser = "Host governments in turn"
+    description = "Summits that *follow* one another."
+
+
+class GroupFactory(ContentFactory):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    kind = Group.Kind.CLUB
+    description = "Members, from [the official list](https://example.org/members)."
+
+
+class MembershipFactory(ContentFactory):
+    class Meta:
+        model = GroupMembership
+
+    group = factory.SubFactory(GroupFactory)
+    signatory = factory.SubFactory(SignatoryFactory)
+
+
+class AliasFactory(ContentFactory):
+    class Meta:
+        model = SignatoryAlias
+
+    signatory = factory.SubFactory(SignatoryFactory)
+    name = factory.Sequence(lambda n: f"Other name {n}")
+
+
+class PageFactory(PublishedMixin):
+    class Meta:
+        model = Page
+
+    title = factory.Sequence(lambda n: f"Page {n}")
+    body = "What we do, and how."

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from articles.models import Article
 from core.models import Status
@@ -88,11 +89,25 @@ class TestPagesRender:
         self, editor_client, app, model
     ):
         declaration = DeclarationFactory()
-        SignatureFactory(declaration=declaration)
-        ArticleFactory().summits.add(declaration.summit)
-        for view in ("changelist", "add"):
-            response = editor_client.get(reverse(f"admin:{app}_{model}_{view}"))
-            assert response.status_code == 200, (model, view)
+        signature = SignatureFactory(declaration=declaration)
+        article = ArticleFactory()
+        article.summits.add(declaration.summit)
+        listed = {
+            "summit": declaration.summit,
+            "declaration": declaration,
+            "signatory": signature.signatory,
+            "signature": signature,
+            "article": article,
+        }[model]
+
+        changelist = editor_client.get(reverse(f"admin:{app}_{model}_changelist"))
+        assert changelist.status_code == 200
+        assert list(changelist.context["cl"].result_list) == [listed]
+        assert escape(str(listed)) in changelist.content.decode()
+
+        add = editor_client.get(reverse(f"admin:{app}_{model}_add"))
+        assert add.status_code == 200
+        assert f"<h1>Add {listed._meta.verbose_name}</h1>" in add.content.decode()
 
     @pytest.mark.parametrize(("app", "model", "field"), MARKDOWN_FIELDS)
     def test_markdown_fields_get_the_live_preview_editor(
@@ -109,13 +124,24 @@ class TestPagesRender:
         declaration = DeclarationFactory()
         signature = SignatureFactory(declaration=declaration)
         pages = [
-            reverse("admin:summits_declaration_change", args=[declaration.pk]),
-            reverse("admin:summits_summit_change", args=[declaration.summit.pk]),
-            reverse("admin:summits_signatory_change", args=[signature.signatory.pk]),
-            reverse("admin:summits_signature_change", args=[signature.pk]),
+            (
+                reverse(
+                    f"admin:summits_{shown._meta.model_name}_change", args=[shown.pk]
+                ),
+                shown,
+            )
+            for shown in (
+                declaration,
+                declaration.summit,
+                signature.signatory,
+                signature,
+            )
         ]
-        for url in pages:
-            assert editor_client.get(url).status_code == 200, url
+        for url, shown in pages:
+            response = editor_client.get(url)
+            assert response.status_code == 200, url
+            assert response.context["original"] == shown
+            assert f"<h2>{escape(str(shown))}</h2>" in response.content.decode(), url
 
     def test_lists_say_published_scheduled_or_draft(self, editor_client):
         ArticleFactory(title="Out now")
@@ -143,7 +169,7 @@ class TestPagesRender:
         html = editor_client.get(
             reverse("admin:summits_declaration_changelist")
         ).content.decode()
-        assert "3 of 27 reported" in html
+        assert "3 of about 27 recorded" in html
 
     def test_the_site_header_names_the_site(self, editor_client):
         html = editor_client.get(reverse("admin:index")).content.decode()

@@ -37,8 +37,24 @@ CORE_CONVENTIONS = {"id", "pk", "slug", "title", "search_vector"} | {
 # Ordinary words core uses in its own sense, which some app also happens to
 # use as a field name: a local `kind` of request, the `text` to render, a link
 # preview's `description`, JSON-LD's "name", Open Graph's "website" type, a
-# formatted `date`. Naming one of these is not speaking an app's language.
-ORDINARY_WORDS = {"kind", "text", "description", "name", "website", "date", "other"}
+# formatted `date`, a regex match's `group()`, a `short` date format, an HTTP
+# `header`, an HTML parser's `feed()`, a `url` to fetch or reverse, a fetch's
+# time-out `deadline`. Naming one of these is not speaking an app's language.
+ORDINARY_WORDS = {
+    "kind",
+    "text",
+    "description",
+    "name",
+    "website",
+    "date",
+    "other",
+    "group",
+    "short",
+    "header",
+    "feed",
+    "url",
+    "deadline",
+}
 
 
 def project_apps():
@@ -109,7 +125,8 @@ def forbidden_words():
         words[config.name] = f"the app {config.label}"
         for model in config.get_models(include_auto_created=True):
             words[model.__name__] = f"the model {model._meta.label}"
-            words[model._meta.model_name] = f"the model {model._meta.label}"
+            if model._meta.model_name not in ORDINARY_WORDS:  # a regex group()
+                words[model._meta.model_name] = f"the model {model._meta.label}"
             for field in model._meta.get_fields():
                 if field.name not in generic:
                     words.setdefault(

@@ -99,48 +99,59 @@ def test_loading_the_demo_content_twice_changes_nothing_the_second_time():
         assert " 0 created, 0 updated," in line, line
 
 
-def test_bletchley_has_28_countries_and_the_eu_each_with_a_source():
-    load()
-    bletchley = Declaration.objects.get(slug="bletchley-declaration")
-    signatures = bletchley.signatures.select_related("signatory")
-    assert signatures.count() == 29
-    kinds = sorted(s.signatory.kind for s in signatures)
-    assert kinds.count("country") == 28
-    assert "european-union" in {s.signatory.slug for s in signatures}
-    assert all(s.source_url for s in signatures)
+@pytest.fixture(scope="class")
+def demo_content(build_once):
+    return build_once(load)
 
 
-def test_the_frontier_ai_safety_commitments_have_16_company_signatures():
-    load()
-    commitments = Declaration.objects.get(slug="frontier-ai-safety-commitments")
-    signatures = commitments.signatures.filter(signatory__kind="company")
-    assert signatures.count() == 16
+class TestTheShippedDemoContent:
+    """Facts the demo content must tell truly: loaded once, read by each test."""
 
+    def test_bletchley_has_28_countries_and_the_eu_each_with_a_source(
+        self, demo_content
+    ):
+        bletchley = Declaration.objects.get(slug="bletchley-declaration")
+        signatures = bletchley.signatures.select_related("signatory")
+        assert signatures.count() == 29
+        kinds = sorted(s.signatory.kind for s in signatures)
+        assert kinds.count("country") == 28
+        assert "european-union" in {s.signatory.slug for s in signatures}
+        assert all(s.source_url for s in signatures)
 
-def test_paris_records_the_us_and_uk_as_declined_and_is_only_partly_recorded():
-    load()
-    paris = Declaration.objects.get(slug="paris-statement-inclusive-sustainable-ai")
-    declined = set(
-        paris.signatures.filter(status=Signature.Status.DECLINED).values_list(
-            "signatory__slug", flat=True
+    def test_the_frontier_ai_safety_commitments_have_16_company_signatures(
+        self, demo_content
+    ):
+        commitments = Declaration.objects.get(slug="frontier-ai-safety-commitments")
+        signatures = commitments.signatures.filter(signatory__kind="company")
+        assert signatures.count() == 16
+
+    def test_paris_records_the_us_and_uk_as_declined_and_is_only_partly_recorded(
+        self, demo_content
+    ):
+        paris = Declaration.objects.get(slug="paris-statement-inclusive-sustainable-ai")
+        declined = set(
+            paris.signatures.filter(status=Signature.Status.DECLINED).values_list(
+                "signatory__slug", flat=True
+            )
         )
-    )
-    assert {"united-states", "united-kingdom"} <= declined
-    recorded = paris.signatures.filter(status=Signature.Status.SIGNED).count()
-    assert paris.reported_signatory_count > recorded
-    assert paris.reported_signatory_count > paris.signatures.count()
+        assert {"united-states", "united-kingdom"} <= declined
+        recorded = paris.signatures.filter(status=Signature.Status.SIGNED).count()
+        assert paris.reported_signatory_count > recorded
+        assert paris.reported_signatory_count > paris.signatures.count()
 
+    def test_the_seoul_framework_commitment_is_assessed_only_where_sourced(
+        self, demo_content, client
+    ):
+        """Three frameworks with a dated public source are "met"; every other
+        company reads "no information", never "not met"."""
+        from summits.models import Assessment
 
-def test_the_seoul_framework_commitment_is_assessed_only_where_sourced(client):
-    """Three frameworks with a dated public source are "met"; every other
-    company reads "no information", never "not met"."""
-    from summits.models import Assessment
-
-    load()
-    met = Assessment.objects.public().filter(result="met")
-    assert sorted(a.signatory.slug for a in met) == ["anthropic", "google", "openai"]
-    assert all(a.evidence.exists() for a in met)
-    assert not Assessment.objects.filter(result="not_met").exists()
-    page = client.get("/declarations/frontier-ai-safety-commitments/").content.decode()
-    assert "<strong>3 of 16</strong> companies that signed" in page
-    assert "; 13 no information." in page
+        met = Assessment.objects.public().filter(result="met")
+        companies = sorted(a.signatory.slug for a in met)
+        assert companies == ["anthropic", "google", "openai"]
+        assert all(a.evidence.exists() for a in met)
+        assert not Assessment.objects.filter(result="not_met").exists()
+        page = client.get("/declarations/frontier-ai-safety-commitments/")
+        text = page.content.decode()
+        assert "<strong>3 of 16</strong> companies that signed" in text
+        assert "; 13 no information." in text

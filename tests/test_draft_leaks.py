@@ -25,10 +25,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
+from pages.models import Menu
 from summits.models import Declaration, Signature
 from tests.factories import (
     ArticleFactory,
     DeclarationFactory,
+    PageFactory,
     SignatoryFactory,
     SignatureFactory,
     SummitFactory,
@@ -60,7 +62,7 @@ def search_word(kind, state):
 PUBLIC_AT_UNPUBLISHED = "zqpublicatunpublished"
 SEARCH_WORDS = [
     search_word(kind, state)
-    for kind in ("summit", "declaration", "post", "press")
+    for kind in ("summit", "declaration", "post", "press", "page")
     for state in ("draft", "sched")
 ] + [PUBLIC_AT_UNPUBLISHED]
 
@@ -164,6 +166,16 @@ def unpublished(db):
             article.summits.add(published_summit)
             article.declarations.add(published_declaration)
             markers[article_marker] = f"{state} {kind} article"
+
+        # A page in a menu: neither the menus nor its address may show it.
+        page_marker = marker("page", state)
+        PageFactory(
+            title=f"Page {page_marker}",
+            body=f"Body {page_marker} {search_word('page', state)}",
+            menu=Menu.HEADER if state == "draft" else Menu.FOOTER,
+            **traits,
+        )
+        markers[page_marker] = f"{state} page"
     if traits.get("scheduled"):
         summit.refresh_from_db()
         assert summit.published_at > timezone.now()

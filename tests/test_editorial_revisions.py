@@ -285,7 +285,7 @@ def test_the_change_form_says_who_created_edited_and_published_an_item(
         "pub", is_staff=True, is_superuser=True, first_name="Pat"
     )
     staff_client.force_login(publisher)
-    save_in_admin(staff_client, article, status="published")
+    save_in_admin(staff_client, article, _publish="Publish")
     article.refresh_from_db()
 
     trail = audit_trail(article)

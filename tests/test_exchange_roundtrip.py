@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from articles.models import Article
-from summits.models import Declaration, Signatory, Summit
+from summits.models import Declaration, Group, Series, Signatory, Summit
 from tests.exchange_helpers import (
     export,
     full_dataset,
@@ -24,7 +24,9 @@ def empty_the_database():
     Article.objects.all().delete()
     Declaration.objects.all().delete()  # signatures go with them
     Summit.objects.all().delete()
-    Signatory.objects.all().delete()
+    Series.objects.all().delete()
+    Group.objects.all().delete()  # memberships go with them
+    Signatory.objects.all().delete()  # other names go with them
     assert not any(row_counts().values())
 
 
@@ -33,6 +35,11 @@ def html_of_everything():
         "summits": dict(Summit.objects.values_list("slug", "body_html")),
         "declarations": dict(Declaration.objects.values_list("slug", "text_html")),
         "articles": dict(Article.objects.values_list("slug", "body_html")),
+        "series": dict(Series.objects.values_list("slug", "description_html")),
+        "groups": dict(Group.objects.values_list("slug", "description_html")),
+        "searchable names": dict(
+            Signatory.objects.values_list("slug", "other_names_text")
+        ),
     }
 
 
@@ -78,5 +85,5 @@ def test_reimporting_an_export_over_the_same_data_changes_nothing(tmp_path):
     full_dataset()
     document = export("--no-timestamp", "--include-drafts")
     out, _ = import_file(write_document(tmp_path, document))
-    for section in ("signatories", "summits", "declarations", "articles"):
+    for section in ("signatories", "groups", "series", "summits", "declarations"):
         assert f"{section}: 0 created, 0 updated," in out

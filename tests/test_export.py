@@ -10,9 +10,19 @@ from django.core.management.base import CommandError
 from jsonschema import Draft202012Validator
 
 from articles.models import Article
+from core.cache import content_changes_batched
 from exchange import format as exchange_format
 from exchange.serialise import Exporter
-from summits.models import Declaration, Signatory, Signature, Summit
+from summits.models import (
+    Declaration,
+    Group,
+    GroupMembership,
+    Series,
+    Signatory,
+    SignatoryAlias,
+    Signature,
+    Summit,
+)
 from tests.exchange_helpers import export, export_document, full_dataset
 from tests.factories import ArticleFactory, DeclarationFactory, SignatureFactory
 
@@ -28,7 +38,15 @@ def assert_valid(document):
 
 def test_the_schema_is_a_valid_draft_2020_12_schema_with_every_field_described():
     Draft202012Validator.check_schema(SCHEMA)
-    for name in ("signatory", "summit", "declaration", "signature", "article"):
+    for name in (
+        "signatory",
+        "summit",
+        "declaration",
+        "signature",
+        "article",
+        "series",
+        "group",
+    ):
         definition = SCHEMA["$defs"][name]
         assert definition["additionalProperties"] is False
         for field, spec in definition["properties"].items():
@@ -38,8 +56,19 @@ def test_the_schema_is_a_valid_draft_2020_12_schema_with_every_field_described()
 
 def test_the_schema_lists_fields_in_the_order_the_export_writes_them():
     defs = SCHEMA["$defs"]
+    # Version 2's additions are optional on import (read as empty), so they
+    # are in each object's properties, in order, but not required.
     assert defs["signatory"]["required"] == list(exchange_format.SIGNATORY_FIELDS)
-    assert defs["summit"]["required"] == list(exchange_format.SUMMIT_FIELDS)
+    assert list(defs["signatory"]["properties"])[:7] == [
+        *exchange_format.SIGNATORY_FIELDS,
+        "other_names",
+    ]
+    assert defs["summit"]["required"] == list(exchange_format.SUMMIT_FIELDS[:-1])
+    assert list(defs["summit"]["properties"]) == list(exchange_format.SUMMIT_FIELDS)
+    assert defs["series"]["required"] == list(exchange_format.SERIES_FIELDS)
+    assert defs["group"]["required"] == [*exchange_format.GROUP_FIELDS, "members"]
+    other_name = defs["signatory"]["properties"]["other_names"]["items"]
+    assert other_name["required"] == list(exchange_format.OTHER_NAME_FIELDS)
     assert defs["declaration"]["required"] == [
         *exchange_format.DECLARATION_FIELDS,
         "signatures",
@@ -55,8 +84,12 @@ def test_the_schema_lists_fields_in_the_order_the_export_writes_them():
 @pytest.mark.parametrize(
     ("model", "exported"),
     [
-        (Signatory, exchange_format.SIGNATORY_FIELDS),
+        (Signatory, (*exchange_format.SIGNATORY_FIELDS, "other_names")),
         (Summit, exchange_format.SUMMIT_FIELDS),
+        (Series, exchange_format.SERIES_FIELDS),
+        (Group, (*exchange_format.GROUP_FIELDS, "members")),
+        (GroupMembership, ("group", "signatory", "joined_on", "left_on")),
+        (SignatoryAlias, (*exchange_format.OTHER_NAME_FIELDS, "signatory")),
         (Declaration, (*exchange_format.DECLARATION_FIELDS, "signatures")),
         (Signature, (*exchange_format.SIGNATURE_FIELDS, "declaration")),
         (Article, (*exchange_format.ARTICLE_FIELDS, "summits", "declarations")),
@@ -64,7 +97,9 @@ def test_the_schema_lists_fields_in_the_order_the_export_writes_them():
 )
 def test_every_field_an_editor_can_enter_is_exported(model, exported):
     """A field added to a model must be added to the format (or here, on purpose)."""
-    not_user_entered = {"id", "created_at", "updated_at", "search_vector"}
+    # Derived on save from the name (core.names.fold): never entered.
+    derived = {"folded_name", "other_names_text", "folded"}
+    not_user_entered = {"id", "created_at", "updated_at", "search_vector", *derived}
     editable = {
         field.name
         for field in model._meta.get_fields()
@@ -74,6 +109,8 @@ def test_every_field_an_editor_can_enter_is_exported(model, exported):
         # A precision travels inside its date: "2024-12".
         if not field.name.endswith("_precision")
     }
+    if model is Signatory:
+        editable.add("other_names")  # its aliases, exported inline
     if model is Declaration:
         editable.add("signatures")  # the reverse side, exported inline
         editable.discard("signatories")  # the same rows, through Signature
@@ -200,7 +237,22 @@ def test_values_are_encoded_as_documented():
     japan = next(s for s in bletchley["signatures"] if s["signatory"] == "japan")
     assert (japan["status"], japan["withdrawn_on"]) == ("withdrawn", "2024-01")
     assert bletchley["topic"] == "ai"
-    assert document["series"] == [] and document["groups"] == []
+    assert [s["slug"] for s in document["series"]] == ["ai-safety-summits"]
+    assert [g["slug"] for g in document["groups"]] == ["g-7"]
+    assert document["groups"][0]["members"][1] == {
+        "signatory": "japan",
+        "from": "1975-11-15",
+        "to": "2030-12-31",
+    }
+    summit = next(
+        s for s in document["summits"] if s["slug"] == "ai-safety-summit-2023"
+    )
+    assert summit["series"] == "ai-safety-summits"
+    eu = next(s for s in document["signatories"] if s["slug"] == "european-union")
+    assert eu["other_names"] == [
+        {"name": "EU", "kind": "short"},
+        {"name": "Union européenne", "kind": "language"},
+    ]
     press = next(a for a in document["articles"] if a["slug"] == "press-le-monde")
     assert press["cover_image"] == {
         "path": "covers/bletchley.jpg",
@@ -220,14 +272,17 @@ def test_non_ascii_text_is_written_as_readable_utf8():
 def test_the_number_of_queries_does_not_grow_with_the_content(
     django_assert_max_num_queries,
 ):
-    for n in range(3):
-        SignatureFactory(declaration=DeclarationFactory(), signatory__name=f"S{n}")
-        ArticleFactory().declarations.set(Declaration.objects.all())
+    # Batched, as an import saves: one content-version bump per batch.
+    with content_changes_batched():
+        for n in range(3):
+            SignatureFactory(declaration=DeclarationFactory(), signatory__name=f"S{n}")
+            ArticleFactory().declarations.set(Declaration.objects.all())
     with django_assert_max_num_queries(20) as small:
         export()
-    for n in range(30):
-        SignatureFactory(declaration=DeclarationFactory(), signatory__name=f"T{n}")
-        ArticleFactory().declarations.set(Declaration.objects.all())
+    with content_changes_batched():
+        for n in range(30):
+            SignatureFactory(declaration=DeclarationFactory(), signatory__name=f"T{n}")
+            ArticleFactory().declarations.set(Declaration.objects.all())
     with django_assert_max_num_queries(len(small.captured_queries)):
         export()
 

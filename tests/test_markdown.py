@@ -22,7 +22,7 @@ def test_markdown_renders_to_html():
     assert "<h1>Title</h1>" in html
     assert "<strong>bold</strong>" in html
     assert 'href="https://example.org"' in html
-    assert 'rel="nofollow noopener noreferrer"' in html
+    assert 'rel="noopener noreferrer"' in html
 
 
 @pytest.mark.parametrize("factory", [ArticleFactory, SummitFactory])
@@ -96,3 +96,73 @@ def test_the_preview_refuses_text_over_the_limit_with_a_message(staff_client):
         "/markdownx/markdownify/", {"content": "x" * (MARKDOWN_MAX_CHARS + 1)}
     )
     assert "Too long to preview or save" in response.content.decode()
+
+
+# ------------------------------------------------ links within the site
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "/declarations/paris-statement/",
+        "#fn:1",
+        "../summits/",
+        "mailto:press@example.org",
+        "SITE/summits/seoul/",  # absolute, to SITE_URL's host
+    ],
+)
+def test_links_to_our_own_pages_carry_no_rel(link, settings):
+    settings.SITE_URL = "https://summitwatch.example"
+    href = link.replace("SITE", settings.SITE_URL)
+    html = render_markdown(f"[ours]({href})")
+    assert f'<a href="{href}">ours</a>' in html
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://gov.uk/paris",
+        "//summitwatch.example.evil.test/",
+        "https://summitwatch.example.evil.test/",
+        "http://evil.test/?next=https://summitwatch.example/",
+    ],
+)
+def test_links_to_other_sites_keep_noopener(link, settings):
+    settings.SITE_URL = "https://summitwatch.example"
+    html = render_markdown(f"[theirs]({link})")
+    assert 'rel="noopener noreferrer"' in html
+    assert "nofollow" not in html
+
+
+@pytest.mark.django_db
+def test_the_feed_carries_our_links_without_nofollow(client):
+    ArticleFactory(body="See [the statement](/declarations/paris/).")
+    xml = client.get("/articles/feed/").content.decode()
+    assert "http://testserver/declarations/paris/" in xml
+    assert "nofollow" not in xml
+
+
+@pytest.mark.django_db
+def test_the_migration_rerenders_stored_nofollow_links_only():
+    from django.apps import apps
+
+    from core.migration_operations import rerender_markdown
+
+    stale = DeclarationFactory(text="[ours](/summits/x/)")
+    fresh = DeclarationFactory(text="[ours](/summits/y/)")
+    type(stale).objects.filter(pk=stale.pk).update(
+        text_html='<p><a href="/summits/x/" rel="nofollow noopener noreferrer">'
+        "ours</a></p>"
+    )
+    updated_at = type(stale).objects.get(pk=stale.pk).updated_at
+
+    operation = rerender_markdown(
+        "summits.Declaration", {"text": "text_html"}, 'rel="nofollow'
+    )
+    operation.code(apps, None)
+
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.text_html == '<p><a href="/summits/x/">ours</a></p>'
+    assert stale.updated_at == updated_at  # a re-render is not an edit
+    assert fresh.text_html == '<p><a href="/summits/y/">ours</a></p>'

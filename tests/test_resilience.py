@@ -80,6 +80,10 @@ def test_a_real_bug_is_still_a_500_not_an_outage():
     except ValueError:
         response = server_error(request)
     assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong" in body
+    assert "back in a moment" not in body, "a bug is not announced as an outage"
+    assert "a bug" not in body and "ValueError" not in body
 
 
 def test_handler500_is_wired_for_errors_raised_in_middleware(settings):

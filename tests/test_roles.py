@@ -105,7 +105,7 @@ class TestContributor:
     ):
         response = contributor_client.post(
             reverse("admin:articles_article_add"),
-            article_form(status=Status.PUBLISHED),
+            article_form(_publish="Publish"),
         )
         assert response.status_code == 200
         assert "Only editors can publish" in response.content.decode()
@@ -118,7 +118,7 @@ class TestContributor:
         url = reverse("admin:articles_article_change", args=[draft.pk])
         response = contributor_client.post(
             url,
-            article_form(title=draft.title, slug=draft.slug, status=Status.PUBLISHED),
+            article_form(title=draft.title, slug=draft.slug, _publish="Publish"),
         )
         assert response.status_code == 200
         assert "Only editors can publish" in response.content.decode()
@@ -284,7 +284,7 @@ class TestEditor:
         client.force_login(staff_in(django_user_model, "eda", "Editors"))
         response = client.post(
             reverse("admin:articles_article_add"),
-            article_form(status=Status.PUBLISHED),
+            article_form(_publish="Publish"),
         )
         assert response.status_code == 302
         assert Article.objects.published().count() == 1
@@ -301,17 +301,6 @@ def _editor_groups_migration():
     from importlib import import_module
 
     return import_module("editorial.migrations.0002_editor_groups")
-
-
-def _make_groups(apps):
-    """Run every migration that grants the roles their permissions: the
-    groups' own, then each later content model's (see summits 0008)."""
-    from importlib import import_module
-
-    _editor_groups_migration().create_groups(apps, None)
-    import_module("summits.migrations.0008_accountability_editor_groups").grant(
-        apps, None
-    )
 
 
 def _group_permissions():
@@ -331,11 +320,22 @@ def test_the_editor_groups_come_from_editorial_and_are_never_duplicated():
 
     # Run again over the groups a database already has (e.g. from the old
     # articles migration): same two groups, same permissions.
-    _make_groups(apps)
+    _editor_groups_migration().create_groups(apps, None)
     assert Group.objects.filter(name__in=["Editors", "Contributors"]).count() == 2
     assert _group_permissions() == made_by_migrations
 
-    # And on a database without them, they are made as they were.
+    # And on a database without them, it makes them as they were, for the
+    # models it knows (later models grant theirs in their own migrations).
+    migration = _editor_groups_migration()
+    known = {
+        f"{action}_{model}"
+        for models in migration.CONTENT_MODELS.values()
+        for model in models
+        for action in ("view", "add", "change", "delete")
+    }
     Group.objects.filter(name__in=["Editors", "Contributors"]).delete()
-    _make_groups(apps)
-    assert _group_permissions() == made_by_migrations
+    migration.create_groups(apps, None)
+    assert _group_permissions() == {
+        name: [codename for codename in codenames if codename in known]
+        for name, codenames in made_by_migrations.items()
+    }

@@ -42,6 +42,8 @@ def test_an_editor_who_mistypes_a_few_times_can_still_log_in(client, staff_user)
     with time_machine.travel(NOW, tick=False):
         responses = fail(client, 4)
         assert [r.status_code for r in responses] == [200] * 4
+        # Each time the form again, saying why: not a lockout yet.
+        assert all("correct username and password" in r.text for r in responses)
         assert log_in(client, "editor-password").status_code == 302
 
 

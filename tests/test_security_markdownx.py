@@ -34,7 +34,9 @@ def preview(client):
 
 def upload(client):
     return client.post(
-        UPLOAD_URL, {"image": jpeg()}, HTTP_X_REQUESTED_WITH="XMLHttpRequest"
+        UPLOAD_URL,
+        {"image": jpeg(), "alt_text": "A test photo"},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
     )
 
 
@@ -101,7 +103,7 @@ def test_staff_get_a_sanitised_preview(staff_client):
 def test_staff_can_upload(staff_client, media_root):
     response = upload(staff_client)
     assert response.status_code == 200
-    assert response.json()["image_code"].startswith("![](/media/uploads/")
+    assert response.json()["image_code"].startswith("![A test photo](/media/uploads/")
 
 
 def test_a_non_staff_user_with_a_contributor_like_group_is_still_refused(

@@ -5,6 +5,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.cache import cache
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
@@ -280,3 +281,44 @@ def test_a_staff_preview_of_a_draft_summit_is_never_indexed(admin_client):
     html = admin_client.get(summit.get_absolute_url(), {"preview": "1"}).text
 
     assert '<meta name="robots" content="noindex">' in html
+
+
+def test_list_pages_are_dated_by_the_newest_item_they_show(client, time_machine):
+    time_machine.move_to("2025-01-10 12:00Z")
+    declaration = DeclarationFactory()
+    time_machine.move_to("2025-02-20 12:00Z")
+    ArticleFactory()
+    # A draft's later edit is not news on any public list.
+    time_machine.move_to("2025-03-30 12:00Z")
+    DeclarationFactory(draft=True, summit=None)
+    ArticleFactory(draft=True)
+    time_machine.move_to("2025-04-01 12:00Z")
+
+    entries = sitemap_entries(client)
+    dates = {
+        url.removeprefix("http://testserver"): lastmod.text
+        for url, lastmod in entries.items()
+        if lastmod is not None
+    }
+
+    assert dates["/declarations/"] == "2025-01-10"
+    assert dates["/summits/"] == "2025-01-10"
+    assert dates["/articles/"] == "2025-02-20"
+    assert dates["/"] == "2025-02-20"
+
+    time_machine.move_to("2025-04-02 12:00Z")
+    SignatureFactory(declaration=declaration)
+    cache.clear()  # the sitemap is cached for an hour
+    dates = {
+        url.removeprefix("http://testserver"): lastmod.text
+        for url, lastmod in sitemap_entries(client).items()
+        if lastmod is not None
+    }
+    assert dates["/declarations/"] == "2025-04-02"
+    assert dates["/signatories/"] == "2025-04-02"
+    assert dates["/declarations/compare/"] == "2025-04-02"
+
+
+def test_an_empty_site_has_list_pages_without_lastmod(client):
+    entries = sitemap_entries(client)
+    assert entries["http://testserver/declarations/"] is None

@@ -118,15 +118,18 @@ def stored_files(root):
 def upload(client, name, data, content_type):
     return client.post(
         UPLOAD_URL,
-        {"image": SimpleUploadedFile(name, data, content_type=content_type)},
+        {
+            "image": SimpleUploadedFile(name, data, content_type=content_type),
+            "alt_text": "A test image",
+        },
         HTTP_X_REQUESTED_WITH="XMLHttpRequest",
     )
 
 
 def stored_image(settings, response):
     image_code = response.json()["image_code"]
-    assert image_code.startswith("![](") and image_code.endswith(")")
-    url = image_code[4:-1]
+    assert image_code.startswith("![A test image](") and image_code.endswith(")")
+    url = image_code[len("![A test image](") : -1]
     assert url.startswith(settings.MEDIA_URL)
     return Path(settings.MEDIA_ROOT) / url[len(settings.MEDIA_URL) :]
 

@@ -152,14 +152,15 @@ def test_render_markdown_leaves_nothing_executable(text):
     assert_inert(render_markdown(text), repr(text), allowed_tags=ALLOWED_TAGS)
 
 
-def test_links_get_rel_nofollow_noopener_noreferrer():
+def test_links_to_other_sites_get_rel_noopener_noreferrer():
     html = render_markdown(
         "[a](https://a.example) <https://b.example> [c][c]\n\n[c]: https://c.example"
+        '\n\n<a href="https://d.example" rel="opener" target="_blank">d</a>'
     )
     anchors = [attrs for tag, attrs in Elements(html).elements if tag == "a"]
-    assert len(anchors) == 3
+    assert len(anchors) == 4
     for attrs in anchors:
-        assert attrs["rel"] == "nofollow noopener noreferrer"
+        assert attrs["rel"] == "noopener noreferrer"
         assert "target" not in attrs
 
 

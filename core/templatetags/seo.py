@@ -44,6 +44,12 @@ def seo_tags(context, obj=None, title="", description="", canonical="", noindex=
     if not canonical and request is not None:
         canonical = request.path
     image = seo.absolute(preview.image_url, request)
+    image_alt = preview.image_alt
+    if obj is not None and not image:
+        # From SITE_URL, not the request: crawlers of other sites fetch the
+        # card, and a request's Host header is the visitor's word, not ours.
+        image = seo.absolute(obj.share_card_url())
+        image_alt = f"{title} — {settings.SITE_NAME}"
     return {
         "site_name": settings.SITE_NAME,
         "title": title or settings.SITE_NAME,
@@ -52,7 +58,7 @@ def seo_tags(context, obj=None, title="", description="", canonical="", noindex=
         "og_type": preview.og_type,
         "published_time": preview.published_time,
         "image": image,
-        "image_alt": preview.image_alt if image else "",
+        "image_alt": image_alt if image else "",
         "noindex": noindex or context.get("is_preview", False),
         "jsonld": jsonld_for(context, obj),
     }

@@ -8,16 +8,25 @@ class (see summits/admin.py and articles/admin.py):
 - `EditConflictAdminMixin`: no lost updates; a refused save shows the other
   editor's saved values beside the editor's own;
 - `AuditTrailAdminMixin`: who created, last edited and published the item;
-- `PreviewLinksAdminMixin`: share links for drafts and scheduled items.
+- `PreviewLinksAdminMixin`: share links for drafts and scheduled items;
+- `PublishButtonsAdminMixin`: "Save draft", "Publish"/"Schedule", "Unpublish"
+  buttons, and "Submit for review" for contributors.
 
-Editorial registers no admin of its own and knows no content app: a model
-becomes versioned by `reversion.register` in its app.
+Editorial registers the admin of its own records (the review list, the link
+checker's read-only records) and the dashboard (`dashboard.py`), and knows no
+content app: a model becomes versioned by `reversion.register` in its app.
 """
 
+from editorial.admin import (
+    lockouts,  # noqa: F401  (axes' logs: superusers only)
+    source_links,  # noqa: F401 - registers SourceLinkAdmin
+)
 from editorial.admin.audit import AuditTrailAdminMixin
 from editorial.admin.conflicts import EditConflictAdminMixin
 from editorial.admin.history import FollowedRows, HistoryAdminMixin
 from editorial.admin.previews import PreviewLinksAdminMixin
+from editorial.admin.publishing import PublishButtonsAdminMixin
+from editorial.admin.reviews import ReviewRequestAdmin
 
 __all__ = [
     "AuditTrailAdminMixin",
@@ -25,4 +34,6 @@ __all__ = [
     "FollowedRows",
     "HistoryAdminMixin",
     "PreviewLinksAdminMixin",
+    "PublishButtonsAdminMixin",
+    "ReviewRequestAdmin",
 ]

@@ -24,6 +24,9 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 from reversion.models import Version
@@ -300,7 +303,8 @@ class HistoryAdminMixin(VersionAdmin):
                 changes.append((name, "removed", summary))
             elif any(old.get(f) != new.get(f) for f in followed.compared):
                 changed = [
-                    f"{f.replace('_', ' ')}: {old.get(f) or '—'} → {new.get(f) or '—'}"
+                    f"{f.replace('_', ' ')}: {shown(meta.get_field(f), old.get(f))}"
+                    f" → {shown(meta.get_field(f), new.get(f))}"
                     for f in followed.compared
                     if old.get(f) != new.get(f)
                 ]
@@ -320,6 +324,29 @@ def describe(field, value):
         return str(item) if item else f"(deleted #{value})"
     if field.choices:
         return dict(field.flatchoices).get(value, value)
+    return as_written(field, value)
+
+
+def shown(field, value):
+    return as_written(field, value) if value not in (None, "") else "—"
+
+
+def as_written(field, value):
+    """Dates and times as people write them: "5 September 2024, 14:03".
+
+    Versions store them as ISO text ("2024-09-05T13:03:00Z"), in UTC; the
+    editor reads the site's local time.
+    """
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(str(value))
+        if moment is not None:
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return date_format(moment, "j F Y, H:i")
+    elif isinstance(field, models.DateField):
+        day = parse_date(str(value))
+        if day is not None:
+            return date_format(day, "j F Y")
     return str(value)
 
 

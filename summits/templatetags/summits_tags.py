@@ -1,4 +1,5 @@
-"""Template tags in the summits' vocabulary: a position's status as a badge.
+"""Template tags in the summits' vocabulary: a position's status as a badge,
+and `{% world_map positions %}`, the map of who stands where.
 
 `{% load summits_tags %}`, then `{% status_badge signature.status %}`. The
 statuses are plain strings, so a template can also show a legend
@@ -73,4 +74,48 @@ def result_badge(result):
         css,
         symbol,
         label,
+    )
+
+
+@register.inclusion_tag("summits/includes/world_map.html")
+def world_map(positions, heading_id="map"):
+    """The world map of `positions` (with their signatories loaded), its
+    legend and the parties it cannot show; adds no query."""
+    from summits.world_map import WorldMap
+
+    drawn = WorldMap.of(positions)
+    return {
+        "svg": drawn.svg(),
+        "legend": drawn.legend(),
+        "off_map": drawn.off_map,
+        "heading_id": heading_id,
+    }
+
+
+@register.simple_tag
+def timeline_graphic(summits, today=None):
+    """The summits on a line of years (summits.timeline), or nothing."""
+    from summits.timeline import timeline_svg
+
+    return timeline_svg(list(summits), today)
+
+
+@register.simple_tag
+def signed_count(declaration, sentence=False):
+    """A declaration's signed count in the site's one wording.
+
+    `{% signed_count declaration %}` prints "4", or for a list known only in
+    part "4 of about 60 recorded" with a tooltip saying why; `sentence=True`
+    prints "4 signed" instead of a bare figure. The words come from
+    `Declaration.signed_figure` / `signed_summary`, so pages, feeds, the CSV
+    and link previews all say the same.
+    """
+    text = declaration.signed_summary if sentence else declaration.signed_figure
+    if not declaration.list_is_partial:
+        return text
+    return format_html(
+        '<span class="count--partial" title="About {} signatories were reported; '
+        'we list those we could confirm with a source.">{}</span>',
+        declaration.reported_signatory_count,
+        text,
     )

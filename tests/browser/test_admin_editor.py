@@ -38,7 +38,17 @@ def test_an_editor_writes_an_article_with_a_live_preview(
     assert "<script" not in preview.inner_html()
     screenshot("admin-article-editor")
 
-    page.click("input[name=_continue]")
+    # The script would be removed on save: the editor is told, under the field.
+    page.click("input[name=_save_draft]")
+    error = page.locator(".field-body .errorlist")
+    error.wait_for()
+    assert "would be removed: <script>" in error.inner_text()
+    page.fill(
+        "#id_body",
+        "The summit was **renamed** from *AI Safety* to *AI Action*.\n\n"
+        "- five tracks\n- one on safety",
+    )
+    page.click("input[name=_save_draft]")
     expect(page.locator(".messagelist .success")).to_be_visible()
     screenshot("admin-article-saved")
     assert errors == []

@@ -8,9 +8,11 @@ The demo content is an ordinary summitwatch.export/2 document, loaded through
 the same importer as `import_content`: checked completely first, written in
 one transaction, and idempotent (a second run reports everything unchanged).
 Cover images named in it are copied from the `media/` folder beside the file
-into media storage when they are not there yet. Editors' own content is left
-alone; nothing is ever pruned. `make run` passes --if-empty, so running it
-again never puts back demo items that editors have since changed or deleted.
+into media storage when they are not there yet. The demo pages (About,
+Methodology) are in its "pages" list like any other content. Editors' own
+content is left alone; nothing is ever pruned. `make run` passes --if-empty,
+so running it again never puts back demo items that editors have since
+changed or deleted.
 """
 
 from pathlib import Path

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('summits', '0006_summit_end_checked_at_its_precision'),
+        ('summits', '0008_links_within_the_site_followed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

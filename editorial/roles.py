@@ -1,0 +1,35 @@
+"""Granting the Editors and Contributors groups permissions, from a migration.
+
+A later app's data migration calls `grant_permissions` for its own models
+(see editorial/migrations/0002_editor_groups.py for the roles themselves).
+Kept small and stable: migrations import it.
+"""
+
+from django.contrib.auth.management import create_permissions
+
+
+def grant_permissions(apps, app_label, grants):
+    """Give each group in `grants` ({group name: [codename…]}) those permissions.
+
+    Permissions are created first: on a fresh database post_migrate (which
+    normally creates them) has not run yet when a migration does. Safe to run
+    again: nothing is added twice.
+    """
+    app_config = apps.get_app_config(app_label)
+    # Migration state's app configs are stubs without models_module, which
+    # create_permissions checks to skip apps without models.
+    previous = getattr(app_config, "models_module", None)
+    app_config.models_module = previous or True
+    try:
+        create_permissions(app_config, verbosity=0, apps=apps)
+    finally:
+        app_config.models_module = previous
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in grants.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label=app_label, codename__in=codenames
+            )
+        )
