@@ -37,7 +37,7 @@ from django.utils import timezone  # noqa: E402
 
 from articles.models import Article  # noqa: E402
 from core.models import Status  # noqa: E402
-from summits.models import Declaration, Signatory  # noqa: E402
+from summits.models import Commitment, Declaration, Signatory  # noqa: E402
 
 # Tables big enough that a sequential scan on a page would be a bug.
 LARGE_TABLES = ("articles_article", "summits_signature", "articles_article_")
@@ -59,12 +59,21 @@ def paths():
         "home": "/",
         "declaration (200 signatures)": declaration.get_absolute_url(),
         "matrix (default view)": "/declarations/compare/",
+        "scorecard (10 commitments)": scorecard_url(),
         "signatory record": signatory.get_absolute_url(),
         "article list": "/articles/",
         "article detail": article.get_absolute_url(),
         "RSS feed": "/articles/feed/",
         "search": "/search/?q=" + SEARCH_TERM.replace(" ", "+"),
     }
+
+
+def scorecard_url():
+    """The declaration whose commitments bench/generate.py assessed."""
+    commitment = Commitment.objects.select_related("declaration").first()
+    if commitment is None:
+        return "/declarations/"
+    return commitment.declaration.get_absolute_url()
 
 
 def explain():

@@ -34,7 +34,15 @@ from core.cache import bump_content_version  # noqa: E402
 from core.markdown import render_markdown  # noqa: E402
 from core.models import Status  # noqa: E402
 from home.search import rebuild_search_index  # noqa: E402
-from summits.models import Declaration, Signatory, Signature, Summit  # noqa: E402
+from summits.models import (  # noqa: E402
+    Assessment,
+    Commitment,
+    Declaration,
+    Result,
+    Signatory,
+    Signature,
+    Summit,
+)
 
 SIZES = {
     "summits": 10,
@@ -161,6 +169,40 @@ def generate(sizes=SIZES, seed=20250210):
                     )
                 )
         Signature.objects.bulk_create(signatures, batch_size=2000)
+
+        # The scorecard: ten commitments of the first declaration, each
+        # assessed for every signatory that signed it (bench_pages reads it).
+        scored = declarations[0]
+        commitments = Commitment.objects.bulk_create(
+            Commitment(
+                declaration=scored,
+                sequence=n,
+                slug=f"commitment-{n}",
+                title=sentence(rng, 4),
+                text_html="<p>A promise.</p>",
+            )
+            for n in range(10)
+        )
+        signed = [
+            s.signatory_id
+            for s in signatures
+            if s.declaration is scored and s.status == Signature.Status.SIGNED
+        ]
+        Assessment.objects.bulk_create(
+            (
+                Assessment(
+                    commitment=commitment,
+                    signatory_id=signatory_id,
+                    result=rng.choice(Result.values),
+                    assessed_on=now.date(),
+                    status=Status.PUBLISHED,
+                    published_at=now - datetime.timedelta(days=1),
+                )
+                for commitment in commitments
+                for signatory_id in signed
+            ),
+            batch_size=2000,
+        )
 
         articles = []
         for i in range(sizes["articles"]):

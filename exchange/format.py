@@ -301,3 +301,20 @@ def storage_problem(text):
         except UnicodeEncodeError:
             return "contains a lone surrogate (e.g. \\ud800), which is not text."
     return None
+
+
+# Version 2, optional: a declaration's `commitments`, each with its
+# `assessments` (current state, no history), each with its `evidence` links.
+# Documents without them still import and leave commitments alone.
+COMMITMENT_FIELDS = ("slug", "title", "text", "applies_to", "deadline")
+# (then "assessments")
+ASSESSMENT_FIELDS = (
+    "signatory",
+    "status",
+    "published_at",
+    "result",
+    "assessed_on",
+    "assessed_by",
+    "note",
+)  # (then "evidence")
+EVIDENCE_FIELDS = ("source_url", "source_name")

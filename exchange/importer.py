@@ -35,6 +35,8 @@ from core.names import fold
 from editorial.revisions import import_revision
 from exchange.format import (
     ARTICLE_FIELDS,
+    ASSESSMENT_FIELDS,
+    COMMITMENT_FIELDS,
     DECLARATION_FIELDS,
     GROUP_FIELDS,
     OTHER_NAME_FIELDS,
@@ -55,6 +57,10 @@ from exchange.format import (
 )
 from pages.models import Page
 from summits.models import (
+    NEEDS_EVIDENCE,
+    Assessment,
+    AssessmentEvidence,
+    Commitment,
     Declaration,
     Group,
     GroupMembership,
@@ -457,6 +463,11 @@ class Importer:
                 plan.extra["signatures"] = self.plan_signatures(
                     where, item["signatures"], known["signatories"], item["binding"]
                 )
+                # Optional: an older document leaves commitments as they are.
+                if "commitments" in item:
+                    plan.extra["commitments"] = self.plan_commitments(
+                        where, item, values, known["signatories"]
+                    )
             if section == "articles":
                 for name in ("summits", "declarations"):
                     plan.extra[name] = sorted(
@@ -544,6 +555,116 @@ class Importer:
             except ValidationError as error:
                 self.report_validation(here, error)
             planned.append((slug, values))
+        return planned
+
+    def signatory_kinds(self):
+        """{slug: kind} of every signatory a reference may name (one query)."""
+        if not hasattr(self, "_signatory_kinds"):
+            kinds = {}
+            if not self.prune:
+                kinds = dict(Signatory.objects.values_list("slug", "kind"))
+            kinds |= {
+                item["slug"]: item["kind"] for item in self.document["signatories"]
+            }
+            self._signatory_kinds = kinds
+        return self._signatory_kinds
+
+    def plan_commitments(self, where, item, values, known):
+        """A declaration's commitments and their assessments, checked.
+
+        Against the declaration as the document has it: a deadline not before
+        its adoption, assessments only of signatories whose position in the
+        document is "signed" and whom the commitment binds.
+        """
+        declaration = Declaration(
+            adopted_on=values.get("adopted_on"),
+            adopted_on_precision=values.get("adopted_on_precision", "day"),
+        )
+        positions = {p["signatory"]: p["status"] for p in item["signatures"]}
+        planned, seen = [], {}
+        for index, commitment_item in enumerate(item["commitments"]):
+            slug = commitment_item["slug"]
+            here = Where(
+                f"{where.path}.commitments[{index}]",
+                f"commitment {slug!r} of {where.owner}",
+            )
+            if slug in seen:
+                self.error(
+                    f"{here('slug')}: duplicate commitment slug {slug!r} "
+                    f"(also at commitments[{seen[slug]}])."
+                )
+            seen[slug] = index
+            commitment_values = self.decode_values(
+                here, Commitment, COMMITMENT_FIELDS, commitment_item
+            )
+            commitment = Commitment(declaration=declaration, **commitment_values)
+            try:
+                commitment.full_clean(
+                    exclude=["declaration"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+            except ValidationError as error:
+                self.report_validation(here, error)
+            assessments = self.plan_assessments(
+                here, commitment, commitment_item["assessments"], positions, known
+            )
+            planned.append((commitment_values, assessments))
+        return planned
+
+    def plan_assessments(self, where, commitment, items, positions, known):
+        planned, seen = [], set()
+        kinds = self.signatory_kinds()
+        for index, item in enumerate(items):
+            slug = item["signatory"]
+            here = Where(
+                f"{where.path}.assessments[{index}]",
+                f"assessment of signatory {slug!r} on {where.owner}",
+            )
+            if slug not in known:
+                self.error(f"{here('signatory')}: unknown signatory slug {slug!r}.")
+                continue
+            if slug in seen:
+                self.error(f"{here('signatory')}: {slug!r} is assessed twice here.")
+            seen.add(slug)
+            position = positions.get(slug)
+            if position != Signature.Status.SIGNED:
+                why = "has no position on it" if position is None else (
+                    f"its position is {position!r}"
+                )  # fmt: skip
+                self.error(
+                    f"{here('signatory')}: {slug!r} did not sign this declaration "
+                    f"({why}): only a signatory's own promises are assessed."
+                )
+            elif commitment.applies_to not in ("all", kinds.get(slug)):
+                self.error(
+                    f"{here('signatory')}: the commitment binds "
+                    f"{commitment.binds_label} only, and {slug!r} is a "
+                    f"{kinds.get(slug)}."
+                )
+            values = self.decode_values(here, Assessment, ASSESSMENT_FIELDS, item)
+            try:
+                Assessment(**values).full_clean(
+                    exclude=["commitment", "signatory"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+            except ValidationError as error:
+                self.report_validation(here, error)
+            evidence = []
+            for position_index, link in enumerate(item["evidence"]):
+                spot = Where(f"{here.path}.evidence[{position_index}]", here.owner)
+                try:
+                    AssessmentEvidence(**link).full_clean(exclude=["assessment"])
+                except ValidationError as error:
+                    self.report_validation(spot, error)
+                evidence.append((link["source_url"], link["source_name"]))
+            if item["result"] in NEEDS_EVIDENCE and not evidence:
+                self.error(
+                    f"{here('evidence')}: a finding of {item['result']!r} needs "
+                    "at least one evidence link."
+                )
+            planned.append((slug, values, evidence))
         return planned
 
     def validate(self, plan):
@@ -713,6 +834,8 @@ class Importer:
             instance.save()
         if section == "declarations":
             changed |= self.apply_signatures(plan, ids["signatories"])
+            if "commitments" in plan.extra:
+                changed |= self.apply_commitments(plan, ids["signatories"])
         elif section == "signatories":
             changed |= self.apply_other_names(plan)
         elif section == "groups":
@@ -770,6 +893,74 @@ class Importer:
             changed = True
         return changed
 
+    def apply_commitments(self, plan, signatory_ids):
+        """Make a declaration's commitments, and their assessments and
+        evidence, exactly the document's lists; save only what differs."""
+        declaration = plan.instance
+        current = {}
+        if plan.existing:
+            current = {
+                c.slug: c
+                for c in declaration.commitments.prefetch_related(
+                    "assessments__evidence"
+                )
+            }
+        changed = False
+        for order, (values, assessments) in enumerate(plan.extra["commitments"]):
+            commitment = current.pop(values["slug"], None)
+            new = commitment is None
+            if new:
+                commitment = Commitment(declaration=declaration)
+            if save_if_different(commitment, values | {"sequence": order}):
+                reversion.add_to_revision(commitment)
+                changed = True
+            changed |= self.apply_assessments(
+                commitment, new, assessments, signatory_ids
+            )
+        if current:
+            Commitment.objects.filter(pk__in=[c.pk for c in current.values()]).delete()
+            changed = True
+        return changed
+
+    def apply_assessments(self, commitment, new, assessments, signatory_ids):
+        current = (
+            {} if new else {a.signatory_id: a for a in commitment.assessments.all()}
+        )
+        changed = False
+        for slug, values, evidence in assessments:
+            signatory_id = signatory_ids[slug]
+            assessment = current.pop(signatory_id, None)
+            fresh = assessment is None
+            if fresh:
+                assessment = Assessment(
+                    commitment=commitment, signatory_id=signatory_id
+                )
+            saved = save_if_different(assessment, values)
+            links = (
+                []
+                if fresh
+                else [(e.source_url, e.source_name) for e in assessment.evidence.all()]
+            )
+            if links != evidence:
+                assessment.evidence.all().delete()
+                AssessmentEvidence.objects.bulk_create(
+                    AssessmentEvidence(
+                        assessment=assessment,
+                        source_url=url,
+                        source_name=label,
+                        sequence=index,
+                    )
+                    for index, (url, label) in enumerate(evidence)
+                )
+                saved = True
+            if saved:
+                reversion.add_to_revision(assessment)
+                changed = True
+        if current:
+            Assessment.objects.filter(pk__in=[a.pk for a in current.values()]).delete()
+            changed = True
+        return changed
+
     def apply_members(self, plan, signatory_ids):
         """Make a group's memberships exactly the document's list."""
         group = plan.instance
@@ -819,6 +1010,21 @@ class Importer:
         return {section: len(self.doomed(section)) for section in SECTION_MODELS}
 
 
+def save_if_different(instance, values):
+    """Set `values` on `instance` and save it if any differs (or it is new)."""
+    different = {
+        name: value
+        for name, value in values.items()
+        if getattr(instance, name) != value
+    }
+    if not different and instance.pk is not None:
+        return False
+    for name, value in different.items():
+        setattr(instance, name, value)
+    instance.save()
+    return True
+
+
 def sync_by_signatory(rows, planned, signatory_ids, new_row):
     """Make `rows` (one per signatory: a declaration's positions, a group's
     memberships) exactly `planned`, [(signatory slug, {field: value})]:
@@ -830,14 +1036,7 @@ def sync_by_signatory(rows, planned, signatory_ids, new_row):
         row = current.pop(signatory_ids[slug], None)
         if row is None:
             row = new_row(signatory_ids[slug])
-        different = {
-            name: value for name, value in values.items() if getattr(row, name) != value
-        }
-        if different or row.pk is None:
-            for name, value in different.items():
-                setattr(row, name, value)
-            row.save()
-            changed = True
+        changed |= save_if_different(row, values)
     if current:
         leftover = list(current.values())
         type(leftover[0]).objects.filter(pk__in=[row.pk for row in leftover]).delete()

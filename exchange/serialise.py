@@ -19,7 +19,10 @@ from django.utils import timezone
 from articles.models import Article
 from exchange.format import (
     ARTICLE_FIELDS,
+    ASSESSMENT_FIELDS,
+    COMMITMENT_FIELDS,
     DECLARATION_FIELDS,
+    EVIDENCE_FIELDS,
     GROUP_FIELDS,
     OTHER_NAME_FIELDS,
     PAGE_FIELDS,
@@ -35,6 +38,8 @@ from exchange.format import (
 )
 from pages.models import Page
 from summits.models import (
+    Assessment,
+    Commitment,
     Declaration,
     Group,
     GroupMembership,
@@ -181,10 +186,22 @@ class Exporter:
             )
             .order_by(by_slug("signatory__slug"))
         )
+        assessments = (
+            self.publishable(Assessment)
+            .select_related("signatory")
+            .prefetch_related("evidence")
+            .order_by(by_slug("signatory__slug"))
+        )
+        commitments = Commitment.objects.prefetch_related(
+            Prefetch("assessments", queryset=assessments)
+        )
         queryset = (
             self.declarations.select_related("summit")
             .only(*stored_fields(Declaration, DECLARATION_FIELDS), "summit__slug")
-            .prefetch_related(Prefetch("signatures", queryset=signatures))
+            .prefetch_related(
+                Prefetch("signatures", queryset=signatures),
+                Prefetch("commitments", queryset=commitments),
+            )
             .order_by(by_slug())
         )
         for declaration in queryset.iterator(chunk_size=CHUNK_SIZE):
@@ -201,7 +218,27 @@ class Exporter:
                 | {name: encode(signature, name) for name in SIGNATURE_FIELDS[1:]}
                 for signature in declaration.signatures.all()
             ]
+            item["commitments"] = [
+                self.commitment_item(commitment)
+                for commitment in declaration.commitments.all()
+            ]
             yield item
+
+    def commitment_item(self, commitment):
+        """A commitment in its declaration's order, with its assessments."""
+        item = {name: encode(commitment, name) for name in COMMITMENT_FIELDS}
+        item["assessments"] = [
+            {"signatory": assessment.signatory.slug}
+            | {name: encode(assessment, name) for name in ASSESSMENT_FIELDS[1:]}
+            | {
+                "evidence": [
+                    {name: getattr(link, name) for name in EVIDENCE_FIELDS}
+                    for link in assessment.evidence.all()
+                ]
+            }
+            for assessment in commitment.assessments.all()
+        ]
+        return item
 
     def article_items(self):
         queryset = (

@@ -34,6 +34,7 @@ from editorial.admin import (
     PreviewLinksAdminMixin,
     PublishButtonsAdminMixin,
 )
+from summits.accountability_admin import CommitmentInline
 from summits.forms import BulkAddSignaturesForm, OtherNamesFormSet
 from summits.models import (
     Declaration,
@@ -420,7 +421,7 @@ class DeclarationAdmin(
         ),
         PUBLISHING_FIELDSET,
     ]
-    inlines = [SignatureInline]
+    inlines = [SignatureInline, CommitmentInline]
     # Each revision holds the declaration's signatures (it follows them, see
     # summits.models): the compare screen lists those that changed.
     history_followed_rows = FollowedRows(

@@ -15,6 +15,7 @@ from core import seo
 from core.markdown import markdown_length
 from core.models import (
     Publishable,
+    PublishableQuerySet,
     RenderedMarkdownMixin,
     SlugFromTitleMixin,
     WebURLField,
@@ -1194,3 +1195,359 @@ class GroupMembership(models.Model):
             return True
         starts_ok = self.joined_on is None or self.joined_on <= day
         return starts_ok and (self.left_on is None or day <= self.left_on)
+
+
+# -- Accountability: the promises inside a declaration, and who kept them --
+
+# Who a commitment binds: every signatory, or one kind of signatory.
+APPLIES_TO_ALL = "everyone"
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def public(self):
+        """Commitments of published declarations: they have no state of their own."""
+        return self.filter(declaration__in=Declaration.objects.public())
+
+
+@reversion.register()
+class Commitment(RenderedMarkdownMixin, models.Model):
+    """One promise inside a declaration: "publish a safety framework by …".
+
+    Ordered within its declaration. `applies_to` says whom it binds: every
+    signatory, or only those of one kind (the companies of a text that
+    countries witnessed). The deadline may be known to the day, month or
+    year, and cannot fall before the declaration's adoption (compared by
+    period: "May 2024" is not before "21 May 2024").
+    """
+
+    class AppliesTo(models.TextChoices):
+        ALL = APPLIES_TO_ALL, "All signatories"
+        COUNTRIES = Signatory.Kind.COUNTRY, "Countries"
+        ORGANISATIONS = Signatory.Kind.ORGANISATION, "International organisations"
+        COMPANIES = Signatory.Kind.COMPANY, "Companies"
+        OTHER = Signatory.Kind.OTHER, "Other signatories"
+
+    markdown_fields = {"text": "text_html"}
+
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="commitments"
+    )
+    sequence = models.PositiveIntegerField("order", default=0)
+    title = models.CharField("short title", max_length=200)
+    slug = models.SlugField(
+        max_length=100,
+        blank=True,
+        help_text="Names the commitment in links and the export; unique "
+        "within its declaration. Left empty, made from the title.",
+    )
+    text = MarkdownxField(
+        blank=True,
+        validators=[markdown_length],
+        help_text="The promise, quoted or summarised.",
+    )
+    text_html = models.TextField(blank=True, editable=False)
+    applies_to = models.CharField(
+        "binds",
+        max_length=20,
+        choices=AppliesTo.choices,
+        default=APPLIES_TO_ALL,
+    )
+    deadline = models.DateField(null=True, blank=True)
+    deadline_precision = precision_field("deadline")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["declaration", "sequence", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "slug"],
+                name="one_commitment_slug_per_declaration",
+                violation_error_message="Another commitment of this declaration "
+                "has this slug.",
+            )
+        ]
+
+    due = PartialDateProperty("deadline")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return f"{self.declaration.get_absolute_url()}#commitment-{self.slug}"
+
+    def binds(self, signatory):
+        """Does this commitment bind `signatory` (given that it signed)?"""
+        return self.applies_to in (APPLIES_TO_ALL, signatory.kind)
+
+    @property
+    def binds_label(self):
+        """'companies', 'signatories': the denominator's noun."""
+        if self.applies_to == APPLIES_TO_ALL:
+            return "signatories"
+        return self.AppliesTo(self.applies_to).label.lower()
+
+    def is_past_deadline(self, today=None):
+        """True once the whole deadline period has gone by."""
+        due = self.due
+        today = today or timezone.localdate()
+        return due is not None and due.last_day < today
+
+    def clean(self):
+        super().clean()
+        try:
+            adopted = self.declaration.adopted
+        except Declaration.DoesNotExist:
+            adopted = None
+        due = self.due
+        if due and adopted and due.certainly_before(adopted):
+            raise ValidationError(
+                {
+                    "deadline": f"The deadline ({due}) comes before the "
+                    f"declaration was adopted ({adopted}): a promise is due "
+                    "after it is made."
+                }
+            )
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.unique_slug()
+        super().save(*args, **kwargs)
+
+    def unique_slug(self):
+        from django.utils.text import slugify
+
+        base = slugify(self.title)[:90].strip("-") or "commitment"
+        taken = set(
+            Commitment.objects.filter(declaration_id=self.declaration_id)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
+
+
+class Result(models.TextChoices):
+    """How far a signatory kept a commitment.
+
+    "No information" means nobody could tell: it is never shown or counted
+    as "not met".
+    """
+
+    MET = "met", "Met"
+    PARTLY_MET = "partly_met", "Partly met"
+    NOT_MET = "not_met", "Not met"
+    NOT_YET_DUE = "not_yet_due", "Not yet due"
+    NO_INFORMATION = "no_information", "No information"
+
+
+# Results that are a verdict on the promise: the denominator of "kept 3 of 4".
+VERDICTS = (Result.MET, Result.PARTLY_MET, Result.NOT_MET)
+# Results that need a source: a verdict must say where it comes from.
+NEEDS_EVIDENCE = VERDICTS
+
+
+class AssessmentQuerySet(PublishableQuerySet):
+    def public(self):
+        """Published assessments of a signed position on a published declaration.
+
+        A published assessment stays hidden while its declaration is a draft,
+        and if the position it judges is no longer "signed".
+        """
+        signed = Signature.objects.filter(
+            declaration=OuterRef("commitment__declaration"),
+            signatory=OuterRef("signatory"),
+            status=Signature.Status.SIGNED,
+        )
+        return self.published().filter(
+            Exists(signed),
+            commitment__declaration__in=Declaration.objects.public(),
+        )
+
+
+@reversion.register(follow=["evidence"])
+class Assessment(RenderedMarkdownMixin, Publishable):
+    """Whether one signatory kept one commitment, with evidence and reasoning.
+
+    A contributor may draft one; only editors publish (the Publishable rules).
+    Its `status` is the publication state, as everywhere; `result` is the
+    finding (met, partly met, …). Each change of result is kept as a dated
+    `AssessmentChange`, so the record shows when something became "met".
+    """
+
+    markdown_fields = {"note": "note_html"}
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="assessments"
+    )
+    signatory = models.ForeignKey(
+        Signatory, on_delete=models.PROTECT, related_name="assessments"
+    )
+    result = models.CharField(
+        "finding", max_length=20, choices=Result.choices, default=Result.NO_INFORMATION
+    )
+    assessed_on = models.DateField("assessed")
+    assessed_on_precision = precision_field("assessed_on")
+    note = MarkdownxField(
+        "reasoning",
+        blank=True,
+        validators=[markdown_length],
+        help_text="Why this finding, in a few sentences (markdown).",
+    )
+    note_html = models.TextField(blank=True, editable=False)
+    assessed_by = models.CharField(
+        max_length=200, blank=True, help_text="Who assessed it, as it should be shown."
+    )
+    assessed_by_user = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta(Publishable.Meta):
+        ordering = ["commitment", "signatory__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "signatory"],
+                name="one_assessment_per_commitment_and_signatory",
+                violation_error_message="This signatory already has an "
+                "assessment for this commitment.",
+            )
+        ]
+
+    assessed = PartialDateProperty("assessed_on")
+
+    def __str__(self):
+        return f"{self.signatory}: {self.get_result_display()} — {self.commitment}"
+
+    def get_absolute_url(self):
+        return (
+            f"{self.commitment.declaration.get_absolute_url()}"
+            f"#assessment-{self.commitment.slug}-{self.signatory.slug}"
+        )
+
+    @property
+    def is_verdict(self):
+        return self.result in VERDICTS
+
+    def clean(self):
+        """The signatory must have signed the text and be bound by the promise."""
+        super().clean()
+        if not (self.commitment_id and self.signatory_id):
+            return
+        commitment, signatory = self.commitment, self.signatory
+        declaration = commitment.declaration
+        position = (
+            Signature.objects.filter(declaration=declaration, signatory=signatory)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if position != Signature.Status.SIGNED:
+            why = (
+                "has no recorded position on it"
+                if position is None
+                else f"its position is “{Signature.Status(position).label.lower()}”"
+            )
+            raise ValidationError(
+                {
+                    "signatory": f"{signatory} did not sign “{declaration}” ({why}): "
+                    "only a signatory's own promises are assessed."
+                }
+            )
+        if not commitment.binds(signatory):
+            raise ValidationError(
+                {
+                    "signatory": f"“{commitment}” binds {commitment.binds_label} "
+                    f"only, and {signatory} is not one "
+                    f"({signatory.get_kind_display().lower()})."
+                }
+            )
+
+    def save(self, *args, **kwargs):
+        # The result as stored before this save: a change is a dated event.
+        previous = None
+        if self.pk:
+            previous = (
+                Assessment.objects.filter(pk=self.pk)
+                .values_list("result", flat=True)
+                .first()
+            )
+        super().save(*args, **kwargs)
+        if previous != self.result:
+            AssessmentChange.objects.create(
+                assessment=self,
+                result=self.result,
+                previous_result=previous or "",
+                assessed_on=self.assessed_on,
+                assessed_on_precision=self.assessed_on_precision,
+            )
+
+
+@reversion.register()
+class AssessmentEvidence(models.Model):
+    """A public source behind an assessment: a framework page, a report."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="evidence"
+    )
+    source_url = WebURLField("address", max_length=500)
+    source_name = models.CharField(
+        "label",
+        max_length=200,
+        help_text="What the link is, e.g. “Frontier Safety Framework”.",
+    )
+    sequence = models.PositiveIntegerField("order", default=0)
+
+    class Meta:
+        ordering = ["assessment", "sequence", "pk"]
+        verbose_name = "evidence link"
+        verbose_name_plural = "evidence links"
+
+    def __str__(self):
+        return self.source_name or self.source_url
+
+
+class AssessmentChangeQuerySet(models.QuerySet):
+    def public(self):
+        """Changes of assessments a visitor may see."""
+        return self.filter(assessment__in=Assessment.objects.public())
+
+
+class AssessmentChange(models.Model):
+    """A dated change of an assessment's result: the feed and the change list.
+
+    Written by `Assessment.save()` whenever the result differs from the
+    stored one (the first save counts as a change from nothing). Stored
+    rather than read back from the revision history, so the feed and the
+    declaration page ask one indexed table.
+    """
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="changes"
+    )
+    result = models.CharField(max_length=20, choices=Result.choices)
+    previous_result = models.CharField(
+        max_length=20, choices=Result.choices, blank=True
+    )
+    assessed_on = models.DateField()
+    assessed_on_precision = precision_field("assessed_on")
+    recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AssessmentChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+
+    assessed = PartialDateProperty("assessed_on")
+
+    def __str__(self):
+        return f"{self.assessment.signatory}: {self.get_result_display()}"

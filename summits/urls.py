@@ -1,7 +1,7 @@
 from django.urls import path
 
 from core.views import ShareCardView
-from summits import views
+from summits import feeds, views
 from summits.models import Declaration, Group, Series, Signatory, Summit
 
 app_name = "summits"
@@ -19,6 +19,16 @@ urlpatterns = [
         name="declaration_compare",
     ),
     path(
+        "declarations/assessments/feed/",
+        feeds.AssessmentChangesFeed(),
+        name="assessments_feed",
+    ),
+    path(
+        "declarations/assessments/atom/",
+        feeds.AssessmentChangesAtomFeed(),
+        name="assessments_atom",
+    ),
+    path(
         "declarations/<slug:slug>/",
         views.DeclarationDetailView.as_view(),
         name="declaration_detail",
@@ -32,6 +42,16 @@ urlpatterns = [
         "declarations/<slug:slug>/signatories.csv",
         views.DeclarationCSVView.as_view(),
         name="declaration_csv",
+    ),
+    path(
+        "declarations/<slug:slug>/assessments/feed/",
+        feeds.DeclarationAssessmentsFeed(),
+        name="declaration_assessments_feed",
+    ),
+    path(
+        "declarations/<slug:slug>/assessments/atom/",
+        feeds.DeclarationAssessmentsAtomFeed(),
+        name="declaration_assessments_atom",
     ),
     path("series/", views.SeriesListView.as_view(), name="series_list"),
     path("series/<slug:slug>/", views.SeriesDetailView.as_view(), name="series_detail"),

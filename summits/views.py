@@ -31,6 +31,7 @@ from summits.models import (
     Summit,
     signature_counts,
 )
+from summits.scorecard import SORTS, STATUS_FILTERS, build_scorecard, signatory_record
 
 SIGNED = Signature.Status.SIGNED
 DECLINED = Signature.Status.DECLINED
@@ -274,6 +275,9 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
                 else None
             ),
             articles=published_articles(declaration.articles),
+            scorecard=build_scorecard(declaration, groups[SIGNED], self.request.GET),
+            status_filters=STATUS_FILTERS,
+            scorecard_sorts=SORTS,
             embed_snippet=embed_snippet(declaration),
         )
         return context
@@ -415,6 +419,7 @@ class DeclarationCompareView(NavSectionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        params = self.request.GET
         groups = public_groups()
         matrix = build_matrix(self.request.GET, groups)
         context["sorting"] = sorting = Sorting(
@@ -425,6 +430,8 @@ class DeclarationCompareView(NavSectionMixin, TemplateView):
         context["table_params"] = matrix_params(matrix, sorting)
         context["kind_choices"] = kind_choices()
         context["groups"] = groups
+        if params.get("view") == "commitments":
+            context["commitment_view"] = commitment_view(params)
         return context
 
     def render_to_response(self, context, **response_kwargs):
@@ -465,6 +472,34 @@ def matrix_csv(matrix):
             + [labels.get(status, "Not recorded") for status in row.cells]
         )
     return response
+
+
+def commitment_view(params):
+    """The matrix's commitments view: one declaration's scorecard, compact.
+
+    For the first chosen public declaration that has commitments; None (the
+    page says so) when there is none, so a stale link never errors.
+    """
+    slugs = params.getlist("d")
+    declarations = (
+        Declaration.objects.public()
+        .filter(slug__in=slugs, commitments__isnull=False)
+        .distinct()
+        .only("title", "slug")
+    )
+    declaration = min(declarations, key=lambda d: slugs.index(d.slug), default=None)
+    if declaration is None:
+        return None
+    signed = (
+        declaration.signatures.filter(status=SIGNED)
+        .select_related("signatory")
+        .only("signatory__name", "signatory__slug", "signatory__kind", "declaration")
+        .order_by("signatory__name")
+    )
+    kind = params.get("kind")
+    if kind in Signatory.Kind.values:
+        signed = signed.filter(signatory__kind=kind)
+    return build_scorecard(declaration, list(signed), params)
 
 
 # Countries first, as visitors look for them most; then organisations, companies.
@@ -573,6 +608,7 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
             )
         )
         context["signatures"] = signatures
+        context["commitment_record"] = signatory_record(signatory, signatures)
         context["has_ratifications"] = any(s.ratified_on for s in signatures)
         # The texts of the same topics (AI, precedents) it took no position
         # on: "no position recorded" is part of its record too.

@@ -13,9 +13,13 @@ from core.markdown import render_markdown
 from core.models import Status
 from pages.models import Page
 from summits.models import (
+    Assessment,
+    AssessmentEvidence,
+    Commitment,
     Declaration,
     Group,
     GroupMembership,
+    Result,
     Series,
     Signatory,
     SignatoryAlias,
@@ -130,6 +134,46 @@ class ArticleFactory(PublishedMixin):
     lede = "What happened, in one sentence."
     body = "Some *markdown*."
     author_name = "Summit Watch"
+
+
+class CommitmentFactory(ContentFactory):
+    class Meta:
+        model = Commitment
+
+    declaration = factory.SubFactory(DeclarationFactory, kind="commitments")
+    title = factory.Sequence(lambda n: f"Commitment {n}")
+    sequence = factory.Sequence(lambda n: n)
+    text = "Publish a *safety framework*."
+    deadline = datetime.date(2025, 2, 1)
+    deadline_precision = "month"
+
+
+class AssessmentFactory(PublishedMixin):
+    """A published "met" assessment with one evidence link.
+
+    The signatory must have signed the commitment's declaration: give it a
+    position first (SignatureFactory), as the model refuses anything else
+    in full_clean (factories save without it).
+    """
+
+    class Meta:
+        model = Assessment
+        skip_postgeneration_save = True
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    signatory = factory.SubFactory(SignatoryFactory)
+    result = Result.MET
+    assessed_on = datetime.date(2025, 2, 3)
+    assessed_by = "Summit Watch"
+
+    @factory.post_generation
+    def evidence(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            AssessmentEvidence.objects.create(
+                assessment=self,
+                source_url=extracted or f"https://example.org/{self.signatory.slug}",
+                source_name="Safety framework",
+            )
 
 
 class SeriesFactory(ContentFactory):

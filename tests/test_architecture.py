@@ -38,8 +38,8 @@ CORE_CONVENTIONS = {"id", "pk", "slug", "title", "search_vector"} | {
 # use as a field name: a local `kind` of request, the `text` to render, a link
 # preview's `description`, JSON-LD's "name", Open Graph's "website" type, a
 # formatted `date`, a regex match's `group()`, a `short` date format, an HTTP
-# `header`, an HTML parser's `feed()`, a `url` to fetch or reverse. Naming one
-# of these is not speaking an app's language.
+# `header`, an HTML parser's `feed()`, a `url` to fetch or reverse, a fetch's
+# time-out `deadline`. Naming one of these is not speaking an app's language.
 ORDINARY_WORDS = {
     "kind",
     "text",
@@ -53,6 +53,7 @@ ORDINARY_WORDS = {
     "header",
     "feed",
     "url",
+    "deadline",
 }
 
 

@@ -138,3 +138,20 @@ class TestTheShippedDemoContent:
         recorded = paris.signatures.filter(status=Signature.Status.SIGNED).count()
         assert paris.reported_signatory_count > recorded
         assert paris.reported_signatory_count > paris.signatures.count()
+
+    def test_the_seoul_framework_commitment_is_assessed_only_where_sourced(
+        self, demo_content, client
+    ):
+        """Three frameworks with a dated public source are "met"; every other
+        company reads "no information", never "not met"."""
+        from summits.models import Assessment
+
+        met = Assessment.objects.public().filter(result="met")
+        companies = sorted(a.signatory.slug for a in met)
+        assert companies == ["anthropic", "google", "openai"]
+        assert all(a.evidence.exists() for a in met)
+        assert not Assessment.objects.filter(result="not_met").exists()
+        page = client.get("/declarations/frontier-ai-safety-commitments/")
+        text = page.content.decode()
+        assert "<strong>3 of 16</strong> companies that signed" in text
+        assert "; 13 no information." in text

@@ -587,7 +587,9 @@ PAGES = {
     "summit_list": (lambda s: reverse("summits:summit_list"), 3),
     "summit_detail": (lambda s: s.summit.get_absolute_url(), 5),
     "declaration_list": (lambda s: reverse("summits:declaration_list"), 2),
-    "declaration_detail": (lambda s: s.declaration.get_absolute_url(), 5),
+    # + the commitments (none here; the scorecard's own queries are pinned
+    # in tests/test_accountability.py).
+    "declaration_detail": (lambda s: s.declaration.get_absolute_url(), 6),
     "declaration_csv": (
         lambda s: reverse("summits:declaration_csv", args=[s.declaration.slug]),
         2,
@@ -598,9 +600,10 @@ PAGES = {
         4,
     ),
     "signatory_list": (lambda s: reverse("summits:signatory_list"), 3),
-    # + its other names, its groups, the texts with no position recorded and
-    # the articles about its texts
-    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 9),
+    # + its other names, its groups, the commitments of the declarations it
+    # signed, the texts with no position recorded and the articles about its
+    # texts
+    "signatory_detail": (lambda s: s.signatory.get_absolute_url(), 10),
 }
 
 

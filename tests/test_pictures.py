@@ -120,10 +120,10 @@ def test_the_map_is_small_enough_to_inline():
 
 
 def test_the_map_adds_no_query(client, bletchley, django_assert_num_queries):
-    # The same five queries as before the map: the declaration, its
-    # positions with their signatories, its articles, the menus, its newest
-    # revision ("Cite this record").
-    with django_assert_num_queries(5):
+    # The same six queries as before the map: the declaration, its
+    # positions with their signatories, its articles, its commitments, the
+    # menus, its newest revision ("Cite this record").
+    with django_assert_num_queries(6):
         response = client.get(bletchley.get_absolute_url())
     assert '<svg class="world-map"' in response.content.decode()
 

@@ -304,9 +304,10 @@ def test_the_treaty_page_query_count_stays_flat(client, django_assert_num_querie
         )
     with django_assert_num_queries(len(small)):
         assert client.get(treaty.get_absolute_url()).status_code == 200
-    # Three for the treaty, one for the menus of editors' pages (base.html),
-    # one for the newest revision ("Cite this record").
-    assert len(small) == 5
+    # The declaration, positions, articles, commitments, one for the menus of
+    # editors' pages (base.html), one for the newest revision ("Cite this
+    # record").
+    assert len(small) == 6
 
 
 # -- export format 2 ------------------------------------------------------

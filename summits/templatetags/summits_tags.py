@@ -50,6 +50,33 @@ def status_badge(status, compact=False):
     )
 
 
+# An assessment's result -> (symbol, label). "No information" has its own
+# symbol and word, never those of "not met"; "does not apply" is a dash.
+RESULT_LABELS = {
+    "met": ("✓", "Met"),
+    "partly_met": ("◐", "Partly met"),
+    "not_met": ("✗", "Not met"),
+    "not_yet_due": ("…", "Not yet due"),
+    "no_information": ("?", "No information"),
+    "not_assessed": ("·", "Not assessed"),
+}
+DOES_NOT_APPLY = ("–", "Does not apply")
+
+
+@register.simple_tag
+def result_badge(result):
+    """An assessment's result as symbol + word, styled by `.result--<result>`."""
+    symbol, label = RESULT_LABELS.get(result, DOES_NOT_APPLY)
+    css = result if result in RESULT_LABELS else "none"
+    return format_html(
+        '<span class="result result--{}"><span class="result__symbol" '
+        'aria-hidden="true">{}</span> {}</span>',
+        css,
+        symbol,
+        label,
+    )
+
+
 @register.inclusion_tag("summits/includes/world_map.html")
 def world_map(positions, heading_id="map"):
     """The world map of `positions` (with their signatories loaded), its

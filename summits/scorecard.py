@@ -1,0 +1,336 @@
+"""The scorecard: who kept which promise of a declaration, with sources.
+
+Rows are the signatories that signed (only "signed" counts), columns the
+declaration's commitments, each cell the public assessment (or "not
+assessed", or "does not apply" when the commitment binds another kind of
+signatory). Built from a fixed number of queries whatever the size: the
+commitments, the public assessments with their evidence (two), and the
+recent changes; the signed positions come from the caller, which has them
+already for the page's other tables.
+
+GET parameters are read leniently, like the compare matrix's: an unknown
+status, commitment or sort is ignored, so a stale or hand-edited link shows
+the whole scorecard rather than an error.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from summits.models import (
+    VERDICTS,
+    Assessment,
+    AssessmentChange,
+    AssessmentEvidence,
+    Commitment,
+    Result,
+    Signature,
+)
+
+# Not a Result: a bound signatory that nobody has assessed yet.
+NOT_ASSESSED = "not_assessed"
+STATUS_FILTERS = {**dict(Result.choices), NOT_ASSESSED: "Not assessed"}
+SORTS = {
+    "name": "Name (A–Z)",
+    "kept": "Most commitments met",
+    "kind": "Kind, then name",
+}
+DEFAULT_SORT = "name"
+RECENT_CHANGES = 10
+
+
+@dataclass
+class Cell:
+    commitment: Commitment
+    applies: bool
+    assessment: Assessment | None = None
+
+    @property
+    def status(self):
+        """The cell's word: a Result value, 'not_assessed', or None (n/a)."""
+        if not self.applies:
+            return None
+        return self.assessment.result if self.assessment else NOT_ASSESSED
+
+
+@dataclass
+class Row:
+    signatory: object
+    cells: list
+
+    @property
+    def met(self):
+        return sum(1 for cell in self.cells if cell.status == Result.MET)
+
+
+@dataclass
+class Summary:
+    """One commitment's tally; `bound` (the denominator) is how many signed
+    and are bound by it, so "9 of 16 met" says 16 of what."""
+
+    commitment: Commitment
+    bound: int = 0
+    counts: dict = field(default_factory=dict)
+
+    def count(self, status):
+        return self.counts.get(status, 0)
+
+    @property
+    def met(self):
+        return self.count(Result.MET)
+
+    @property
+    def parts(self):
+        """(status, label, count) for every status with a count, in order."""
+        return [
+            (status, label, self.counts[status])
+            for status, label in STATUS_FILTERS.items()
+            if self.counts.get(status) and status != Result.MET
+        ]
+
+    @property
+    def past_deadline(self):
+        return self.commitment.is_past_deadline()
+
+
+@dataclass
+class Scorecard:
+    declaration: object
+    commitments: list
+    rows: list
+    summaries: list
+    changes: list
+    status: str | None
+    chosen: Commitment | None
+    sort: str
+    total_rows: int
+
+    @property
+    def filtered(self):
+        return self.status is not None
+
+    @property
+    def status_label(self):
+        return STATUS_FILTERS.get(self.status, "")
+
+
+def public_assessments(commitments):
+    """Public assessments of these commitments, evidence prefetched (2 queries)."""
+    return (
+        Assessment.objects.public()
+        .filter(commitment__in=commitments)
+        .prefetch_related(
+            Prefetch(
+                "evidence",
+                queryset=AssessmentEvidence.objects.only(
+                    "assessment_id", "source_url", "source_name", "sequence"
+                ),
+            )
+        )
+        .defer("note")
+    )
+
+
+def recent_changes(declaration, limit=RECENT_CHANGES):
+    """The latest public changes of result on this declaration (one query)."""
+    return list(
+        AssessmentChange.objects.public()
+        .filter(assessment__commitment__declaration=declaration)
+        .select_related("assessment__signatory", "assessment__commitment")
+        .only(
+            "result",
+            "assessed_on",
+            "assessed_on_precision",
+            "recorded_at",
+            "previous_result",
+            "assessment__signatory__name",
+            "assessment__signatory__slug",
+            "assessment__commitment__title",
+            "assessment__commitment__slug",
+        )[:limit]
+    )
+
+
+def build_scorecard(declaration, signed_positions, params, commitments=None):
+    """The scorecard of `declaration` for a QueryDict of `status`, `commitment`
+    and `sort`. `signed_positions` are its signed Signatures with signatories."""
+    if commitments is None:
+        commitments = list(declaration.commitments.all())
+    if not commitments:
+        return None
+    found = {
+        (a.commitment_id, a.signatory_id): a for a in public_assessments(commitments)
+    }
+    signatories = [p.signatory for p in signed_positions]
+    rows = [
+        Row(
+            signatory,
+            [
+                Cell(
+                    commitment,
+                    commitment.binds(signatory),
+                    found.get((commitment.pk, signatory.pk)),
+                )
+                for commitment in commitments
+            ],
+        )
+        for signatory in signatories
+    ]
+    summaries = []
+    for index, commitment in enumerate(commitments):
+        summary = Summary(commitment)
+        for row in rows:
+            status = row.cells[index].status
+            if status is not None:
+                summary.bound += 1
+                summary.counts[status] = summary.counts.get(status, 0) + 1
+        summaries.append(summary)
+
+    status = params.get("status")
+    status = status if status in STATUS_FILTERS else None
+    by_slug = {c.slug: c for c in commitments}
+    chosen = by_slug.get(params.get("commitment"))
+    sort = params.get("sort")
+    sort = sort if sort in SORTS else DEFAULT_SORT
+
+    total = len(rows)
+    if status:
+        rows = [row for row in rows if matches(row, status, chosen)]
+    if sort == "kept":
+        rows.sort(key=lambda row: (-row.met, row.signatory.name))
+    elif sort == "kind":
+        rows.sort(key=lambda row: (row.signatory.kind, row.signatory.name))
+    return Scorecard(
+        declaration=declaration,
+        commitments=commitments,
+        rows=rows,
+        summaries=summaries,
+        changes=recent_changes(declaration),
+        status=status,
+        chosen=chosen,
+        sort=sort,
+        total_rows=total,
+    )
+
+
+def matches(row, status, chosen):
+    cells = row.cells
+    if chosen is not None:
+        cells = [cell for cell in cells if cell.commitment.pk == chosen.pk]
+    return any(cell.status == status for cell in cells)
+
+
+@dataclass
+class RecordEntry:
+    """A signatory's commitments under one declaration, for its record page."""
+
+    declaration: object
+    cells: list
+
+    def count(self, status):
+        return sum(1 for cell in self.cells if cell.status == status)
+
+    @property
+    def met(self):
+        return self.count(Result.MET)
+
+    @property
+    def verdicts(self):
+        """The denominator of "kept 3 of 4": met, partly met or not met."""
+        return sum(1 for cell in self.cells if cell.status in VERDICTS)
+
+    @property
+    def others(self):
+        """(label, count) for what is not a verdict: never counted as not met."""
+        return [
+            (label, n)
+            for status, label in STATUS_FILTERS.items()
+            if status not in VERDICTS and (n := self.count(status))
+        ]
+
+
+def signatory_record(signatory, positions):
+    """Its commitments across the declarations it signed (2 queries + evidence).
+
+    `positions` are its positions on public declarations, declaration loaded.
+    """
+    declarations = {
+        p.declaration_id: p.declaration
+        for p in positions
+        if p.status == Signature.Status.SIGNED
+    }
+    if not declarations:
+        return []
+    commitments = [
+        c
+        for c in Commitment.objects.filter(declaration_id__in=declarations)
+        if c.binds(signatory)
+    ]
+    if not commitments:
+        return []
+    found = {
+        a.commitment_id: a
+        for a in public_assessments(commitments).filter(signatory=signatory)
+    }
+    entries = {}
+    for commitment in commitments:
+        entry = entries.get(commitment.declaration_id)
+        if entry is None:
+            declaration = declarations[commitment.declaration_id]
+            entry = entries[commitment.declaration_id] = RecordEntry(declaration, [])
+        entry.cells.append(Cell(commitment, True, found.get(commitment.pk)))
+    # In the order of the positions (newest declaration first).
+    return [entries[pk] for pk in declarations if pk in entries]
+
+
+@dataclass
+class Overdue:
+    commitment: Commitment
+    unassessed: list
+
+
+def overdue_unassessed(today=None):
+    """Commitments past their deadline with bound signatories not assessed.
+
+    For the editors' data-quality view. An assessment of any state (a draft
+    included) counts as in hand: someone is on it. Three queries.
+    """
+    today = today or timezone.localdate()
+    # The deadline is stored as its period's first day; past ones start
+    # before today, and `is_past_deadline` checks the whole period.
+    commitments = [
+        c
+        for c in Commitment.objects.filter(deadline__lt=today).select_related(
+            "declaration"
+        )
+        if c.is_past_deadline(today)
+    ]
+    if not commitments:
+        return []
+    assessed = set(
+        Assessment.objects.filter(commitment__in=commitments).values_list(
+            "commitment_id", "signatory_id"
+        )
+    )
+    positions = (
+        Signature.objects.filter(
+            declaration__in={c.declaration_id for c in commitments},
+            status=Signature.Status.SIGNED,
+        )
+        .select_related("signatory")
+        .order_by("signatory__name")
+    )
+    signed = {}
+    for position in positions:
+        signed.setdefault(position.declaration_id, []).append(position.signatory)
+    overdue = []
+    for commitment in commitments:
+        missing = [
+            s
+            for s in signed.get(commitment.declaration_id, [])
+            if commitment.binds(s) and (commitment.pk, s.pk) not in assessed
+        ]
+        if missing:
+            overdue.append(Overdue(commitment, missing))
+    return overdue
