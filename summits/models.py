@@ -631,9 +631,11 @@ class Declaration(
         a=("title",),
         b=(
             "summary",
-            "summit.name",
-            "summit.city",
-            "summit.host_country.name",
+            # Only a public summit's words: a draft summit's name or city
+            # must not find (and so reveal) it through its declarations.
+            "public_summit.name",
+            "public_summit.city",
+            "public_summit.host_country.name",
             "get_kind_display",
         ),
         c=("text",),
@@ -733,13 +735,20 @@ class Declaration(
             return self.signed_figure
         return f"{self.recorded_signed_count} signed"
 
+    @property
+    def public_summit(self):
+        """Its summit if a visitor may see it, else None (search reads this)."""
+        summit = self.summit
+        return summit if summit is not None and summit.is_public() else None
+
     def short_names(self):
         """What people call it for short: its summit's place and its kind
         ("Paris statement"), or "declaration", which people say of any text."""
-        if self.summit is None:
+        summit = self.public_summit
+        if summit is None:
             return []
         kinds = dict.fromkeys([self.get_kind_display(), "declaration"])
-        places = [self.summit.city, self.summit.host_country.name]
+        places = [summit.city, summit.host_country.name]
         return [f"{place} {kind}" for place in places if place for kind in kinds]
 
     @property

@@ -71,6 +71,23 @@ def test_search_results_never_include_drafts_or_scheduled_items(client):
     assert "MARKER" not in response.content.decode()
 
 
+def test_a_draft_summits_name_and_city_never_find_its_published_declarations(
+    client,
+):
+    # Found by a crawl: the declaration was indexed with its summit's words,
+    # so a guessed name confirmed a summit nobody had announced.
+    summit = SummitFactory(name="Quixotic Summit", city="Xanadu", draft=True)
+    DeclarationFactory(title="Public text", summit=summit, kind="statement")
+
+    for query in ("Quixotic", "Xanadu", "Xanadu statement"):
+        assert titles(search(client, query)) == [], query
+
+    summit.status = "published"
+    summit.published_at = timezone.now()
+    summit.save()  # publishing re-indexes its declarations
+    assert "Public text" in titles(search(client, "Xanadu"))
+
+
 @pytest.mark.parametrize(
     "query, message",
     [
