@@ -474,7 +474,11 @@ class DeclarationAdmin(
             raise PermissionDenied
         change_url = reverse("admin:summits_declaration_change", args=[declaration.pk])
 
-        form = BulkAddSignaturesForm(request.POST or None, declaration=declaration)
+        form = BulkAddSignaturesForm(
+            request.POST or None,
+            declaration=declaration,
+            may_create_signatories=request.user.has_perm("summits.add_signatory"),
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 created = form.save()
@@ -499,6 +503,7 @@ class DeclarationAdmin(
             "media": self.media + form.media,
             "change_url": change_url,
             "add_signatory_url": reverse("admin:summits_signatory_add"),
+            "signatory_kinds": Signatory.Kind.choices,
             "recorded_count": declaration.signatures.count(),
         }
         return TemplateResponse(
@@ -506,6 +511,10 @@ class DeclarationAdmin(
         )
 
     def _report_bulk_add(self, request, declaration, form, created):
+        for signatory in form.created:
+            self.log_addition(
+                request, signatory, f"Added while bulk-adding to “{declaration}”."
+            )
         if created:
             self.log_change(
                 request,
@@ -514,6 +523,11 @@ class DeclarationAdmin(
                 + ", ".join(s.signatory.name for s in created),
             )
         parts = [f"Added {len(created)} signature{'s' if len(created) != 1 else ''}."]
+        if form.created:
+            names = ", ".join(
+                f"{s.name} ({s.get_kind_display().lower()})" for s in form.created
+            )
+            parts.append(f"New signatories: {names}.")
         if form.already_recorded:
             names = ", ".join(s.name for s in form.already_recorded)
             parts.append(f"Already recorded, left unchanged: {names}.")
