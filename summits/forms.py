@@ -86,6 +86,14 @@ class SignatoryMatcher:
                 return None, f"could be any of {names}; use the full name"
         return None, "not found"
 
+    @staticmethod
+    def _country_code(name):
+        if name.isalpha() and len(name) in (2, 3):
+            code = countries.alpha2(name.upper())
+            if code:
+                return code
+        return countries.by_name(name)
+
     def suggestions(self, name, limit=3):
         """Up to `limit` recorded names closest to `name`, best first.
 
