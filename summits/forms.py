@@ -220,9 +220,12 @@ class BulkAddSignaturesForm(forms.Form):
                 self._clean_new(number, name, kind_text, signatory, new_names)
             elif signatory is None:
                 suggestions = matcher.suggestions(name)
+                message = f"{where}: {reason}."
                 if suggestions and reason == "not found":
-                    reason += f"; did you mean {_either(suggestions)}?"
-                self._refuse(number, name, f"{where}: {reason}.", suggestions)
+                    message = (
+                        f"{where}: not found; did you mean {_either(suggestions)}?"
+                    )
+                self._refuse(number, name, message, suggestions)
             elif signatory.pk in seen:
                 self.repeated.append(signatory)
             elif signatory.pk in recorded:
