@@ -57,8 +57,6 @@ POSITION_DATES = (
     "in_force_on",
     "withdrawn_on",
 )
-# A treaty's stages; a non-binding text has none of them.
-TREATY_STAGES = ["ratified_on", "ratification_act", "in_force_on"]
 
 
 class DataQualityFilter(admin.SimpleListFilter):
@@ -123,18 +121,15 @@ class SignatureInline(admin.TabularInline):
 
     model = Signature
     form = PositionInlineForm
-    fields = [
-        "signatory",
-        "status",
-        "signed_on",
-        *TREATY_STAGES,
-        "withdrawn_on",
-        "source_url",
-        "note",
-    ]
+    # One line per party that fits a 1280 px screen: the signature's date,
+    # source and note. A refusal's or withdrawal's date, the treaty stages
+    # and each stage's own source are on the position's page ("stages").
+    fields = ["signatory", "status", "signed_on", "source_url", "note", "stages"]
+    readonly_fields = ["stages"]
     autocomplete_fields = ["signatory"]
-    # Each stage's own source, and a refusal's date, on the position's page.
-    show_change_link = True
+    # The row's own "Change" link is hidden with its label (admin.css);
+    # the "stages" column links there by name.
+    show_change_link = False
     # A plain URL input: the admin's "Currently: … Change: …" URL widget
     # doubles the height of every one of thirty rows.
     formfield_overrides = {
@@ -146,12 +141,12 @@ class SignatureInline(admin.TabularInline):
 
     formset = SignatureFormSet
 
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if obj is not None and not obj.binding:
-            # Thirty rows of empty treaty columns hide the ones that matter.
-            return [name for name in fields if name not in TREATY_STAGES]
-        return fields
+    @admin.display(description="more")
+    def stages(self, signature):
+        if signature.pk is None:
+            return ""
+        url = reverse("admin:summits_signature_change", args=[signature.pk])
+        return format_html('<a href="{}">Stages and sources…</a>', url)
 
     def get_queryset(self, request):
         # Each row's label names its signatory and declaration.
@@ -475,7 +470,11 @@ class DeclarationAdmin(
             raise PermissionDenied
         change_url = reverse("admin:summits_declaration_change", args=[declaration.pk])
 
-        form = BulkAddSignaturesForm(request.POST or None, declaration=declaration)
+        form = BulkAddSignaturesForm(
+            request.POST or None,
+            declaration=declaration,
+            may_create_signatories=request.user.has_perm("summits.add_signatory"),
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 created = form.save()
@@ -500,6 +499,7 @@ class DeclarationAdmin(
             "media": self.media + form.media,
             "change_url": change_url,
             "add_signatory_url": reverse("admin:summits_signatory_add"),
+            "signatory_kinds": Signatory.Kind.choices,
             "recorded_count": declaration.signatures.count(),
         }
         return TemplateResponse(
@@ -507,6 +507,10 @@ class DeclarationAdmin(
         )
 
     def _report_bulk_add(self, request, declaration, form, created):
+        for signatory in form.created:
+            self.log_addition(
+                request, signatory, f"Added while bulk-adding to “{declaration}”."
+            )
         if created:
             self.log_change(
                 request,
@@ -515,6 +519,11 @@ class DeclarationAdmin(
                 + ", ".join(s.signatory.name for s in created),
             )
         parts = [f"Added {len(created)} signature{'s' if len(created) != 1 else ''}."]
+        if form.created:
+            names = ", ".join(
+                f"{s.name} ({s.get_kind_display().lower()})" for s in form.created
+            )
+            parts.append(f"New signatories: {names}.")
         if form.already_recorded:
             names = ", ".join(s.name for s in form.already_recorded)
             parts.append(f"Already recorded, left unchanged: {names}.")

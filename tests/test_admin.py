@@ -358,7 +358,8 @@ class TestBulkAdd:
         html = response.content.decode()
         assert "Nothing was saved" in html
         assert "Line 2, “Atlantis”: not found." in html
-        assert "did you mean “India”?" in html
+        # Each unknown line offers its closest names as buttons.
+        assert 'data-line="3"\n                data-text="India"' in html
 
     def test_declining_is_recorded_as_a_refusal(
         self, editor_client, declaration, countries
