@@ -5,16 +5,19 @@
 10 summits, 50 declarations, 500 signatories, 200 signatures per declaration
 and 10,000 articles (a few drafts and scheduled ones among them), into the
 database DATABASE_URL names (bench/run.py points it at `summitwatch_bench`).
-Markdown is rendered once per distinct text, search vectors are computed by
-one UPDATE per table, and the page cache's content version is bumped at the
-end, since `bulk_create` sends no signals. Seeded: every run builds the same
-data.
+Text is realistic prose (`Prose`): sentences of the demo content with words
+of a Zipf-distributed vocabulary mixed in, so a search matches some articles,
+not all of them. Search vectors are computed by one UPDATE per table, and
+the page cache's content version is bumped at the end, since `bulk_create`
+sends no signals. Seeded: every run builds the same data.
 """
 
 import datetime
+import itertools
 import json
 import os
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -28,10 +31,10 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django.utils.html import escape  # noqa: E402
 
 from articles.models import Article  # noqa: E402
 from core.cache import bump_content_version  # noqa: E402
-from core.markdown import render_markdown  # noqa: E402
 from core.models import Status  # noqa: E402
 from home.search import rebuild_search_index  # noqa: E402
 from summits.models import (  # noqa: E402
@@ -51,25 +54,79 @@ SIZES = {
     "signatures_per_declaration": 200,
     "articles": 10_000,
 }
-WORDS = (
-    "frontier safety compute evaluation oversight treaty moratorium audit "
-    "transparency alignment risk governance summit declaration commitments "
-    "testing incident reporting open weights biosecurity cyber elections "
-    "watermark liability standards institute capability threshold pause"
-).split()
-BODIES = [
-    "## What was agreed\n\nThe parties **agreed** to {w1} and {w2}.\n\n"
-    "- {w3} before deployment\n- independent {w4}\n\n"
-    "> Nothing here is binding until ratified.\n\n"
-    "Read the [full text](https://example.org/{w1}).",
-    "The {w1} debate moved on: *{w2}* is now the sticking point, with "
-    "{w3} and {w4} close behind.\n\n" + "Background paragraph. " * 40,
-    "Short note on {w1}.",
-]
+DEMO_CONTENT = Path(__file__).resolve().parent.parent / "exchange/demo/content.json"
+# Texts of the demo content that are prose (not slugs, dates or addresses).
+PROSE_FIELDS = ("summary", "body", "text", "lede", "description", "title", "name")
+# Made-up words drawn with a Zipf distribution: a long tail, as real prose has,
+# so a rare word matches a handful of articles and a common one thousands.
+TAIL_SIZE = 5000
+SYLLABLES = "ka lo mi ren tor vas pel dun sib art eno ful gri hab jux que".split()
 
 
-def sentence(rng, n=6):
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize()
+def _demo_sentences():
+    """The sentences of the demo content's prose, markdown marks stripped."""
+    content = json.loads(DEMO_CONTENT.read_text())
+    texts = []
+    for rows in content.values():
+        if not isinstance(rows, list):
+            continue
+        for row in rows:
+            texts += [row[f] for f in PROSE_FIELDS if isinstance(row.get(f), str)]
+    sentences = []
+    for text in texts:
+        text = re.sub(r"\]\([^)]*\)|[*_#>`\[\]]", " ", text)
+        for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+            if len(sentence.split()) >= 4:
+                sentences.append(sentence)
+    return sentences
+
+
+class Prose:
+    """Sentences from the demo content, each with a few words of a Zipf tail.
+
+    Real queries then behave as on a real site: "safety" matches many articles,
+    "seoul" some, a tail word a few, and no query matches every article.
+    """
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.sentences = _demo_sentences()
+        self.tail = [
+            "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+            for _ in range(TAIL_SIZE)
+        ]
+        # Zipf weights (s = 1) over the tail, as cumulative weights for choices().
+        self.cumulative = list(
+            itertools.accumulate(1 / rank for rank in range(1, TAIL_SIZE + 1))
+        )
+
+    def tail_words(self, n):
+        return self.rng.choices(self.tail, cum_weights=self.cumulative, k=n)
+
+    def sentence(self):
+        words = self.rng.choice(self.sentences).split()
+        for word in self.tail_words(self.rng.randint(1, 3)):
+            words.insert(self.rng.randrange(len(words) + 1), word)
+        return " ".join(words)
+
+    def words(self, n):
+        """About `n` words of prose, as a title or a name."""
+        words = self.sentence().rstrip(".").split()
+        start = self.rng.randrange(max(1, len(words) - n))
+        return " ".join(words[start : start + n]).capitalize()
+
+    def paragraph(self, sentences):
+        return " ".join(self.sentence() for _ in range(sentences))
+
+    def body(self):
+        """Markdown of 1 to 6 paragraphs, and its HTML (plain paragraphs, so
+        there is no markdown to render 10,000 times)."""
+        paragraphs = [
+            self.paragraph(self.rng.randint(2, 6))
+            for _ in range(self.rng.randint(1, 6))
+        ]
+        html = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+        return "\n\n".join(paragraphs), html
 
 
 STARTED = time.monotonic()
@@ -83,15 +140,8 @@ def generate(sizes=SIZES, seed=20250210):
     rng = random.Random(seed)
     now = timezone.now()
 
-    # A pool of rendered texts: markdown costs ~1 ms a page, too slow 10,000 times.
-    pool = []
-    for i in range(60):
-        words = {f"w{n}": rng.choice(WORDS) for n in range(1, 5)}
-        text = BODIES[i % len(BODIES)].format(**words)
-        pool.append((text, render_markdown(text)))
-
-    def markdown():
-        return pool[rng.randrange(len(pool))]
+    prose = Prose(rng)
+    markdown = prose.body
 
     with transaction.atomic():
         summits = []
@@ -105,7 +155,7 @@ def generate(sizes=SIZES, seed=20250210):
                     starts_on=start,
                     ends_on=start + datetime.timedelta(days=1),
                     city=rng.choice(["Bletchley", "Seoul", "Paris", "Delhi"]),
-                    summary=sentence(rng, 20),
+                    summary=prose.paragraph(2),
                     body=body,
                     body_html=body_html,
                     status=Status.PUBLISHED,
@@ -125,7 +175,7 @@ def generate(sizes=SIZES, seed=20250210):
                         [Signatory.Kind.ORGANISATION, Signatory.Kind.COMPANY]
                     )
                 ),
-                description=sentence(rng, 12),
+                description=prose.paragraph(1),
             )
             for i in range(sizes["signatories"])
         )
@@ -135,12 +185,12 @@ def generate(sizes=SIZES, seed=20250210):
             text, text_html = markdown()
             declarations.append(
                 Declaration(
-                    title=f"Declaration {i + 1} on {rng.choice(WORDS)}",
+                    title=f"Declaration {i + 1} on {prose.words(3)}",
                     slug=f"declaration-{i + 1}",
                     summit=summits[i % len(summits)],
                     adopted_on=datetime.date(2023, 11, 2)
                     + datetime.timedelta(days=20 * i),
-                    summary=sentence(rng, 25),
+                    summary=prose.paragraph(2),
                     text=text,
                     text_html=text_html,
                     source_url="https://example.org/declaration",
@@ -220,10 +270,10 @@ def generate(sizes=SIZES, seed=20250210):
             press = i % 4 == 0
             articles.append(
                 Article(
-                    title=f"{sentence(rng, 5)} ({i})",
+                    title=f"{prose.words(7)} ({i})",
                     slug=f"article-{i}",
                     kind=Article.Kind.PRESS if press else Article.Kind.POST,
-                    lede=sentence(rng, 18),
+                    lede=prose.paragraph(1),
                     body=body,
                     body_html=body_html,
                     author_name="Summit Watch",
@@ -261,30 +311,45 @@ def generate(sizes=SIZES, seed=20250210):
 
 
 def is_generated(sizes=SIZES):
-    return Article.objects.count() == sizes["articles"] and (
-        Signature.objects.count()
+    return (
+        Article.objects.count() == sizes["articles"]
+        and Signature.objects.count()
         == sizes["declarations"] * sizes["signatures_per_declaration"]
+        # The earlier generator's 30-word filler: regenerate with prose.
+        and not Article.objects.filter(body__contains="Background paragraph.").exists()
     )
 
 
 def analyse():
-    """Give PostgreSQL's planner statistics, as autovacuum would on a live site.
+    """Give the planner statistics, as autovacuum would on a live site.
 
     Right after a bulk insert (or a benchmark's writer run) it has none, and
     picks plans no running site would use: sorts of every article instead of
     an index walk.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
-if __name__ == "__main__":
+def clear():
+    """Delete an earlier data set that does not match (other sizes or text)."""
+    with transaction.atomic():
+        for model in (Article, Signature, Declaration, Signatory, Summit):
+            model._default_manager.all().delete()
+
+
+def ensure_generated():
+    """Generate the data set unless it is there; then ANALYZE. Returns counts."""
     started = time.monotonic()
     if is_generated():
         counts = {"reused": True}
     else:
+        clear()
         counts = generate()
     analyse()
     counts["seconds"] = round(time.monotonic() - started, 1)
-    print(json.dumps(counts))
+    return counts
+
+
+if __name__ == "__main__":
+    print(json.dumps(ensure_generated()))

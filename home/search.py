@@ -41,6 +41,10 @@ NAME_BOOST = {2: 1000.0, 1: 500.0}
 KIND_BOOST = 2.0
 SUBKIND_BOOST = 1.5
 CATALOGUE_TIMEOUT = 24 * 3600
+# Only this many best rows of each kind are ranked, boosted and sorted (and so
+# reachable by paging: 25 pages of 20); the counts stay exact, since counting
+# without ranking is cheap.
+RANK_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -268,7 +272,6 @@ class SiteSearch:
         self.kind = kind if kind in SOURCES_BY_KIND else ""
         self.parsed = search.parse_query(query, KIND_WORDS)
         self.loosened = False
-        self._unions = {}
 
     @cached_property
     def names(self):
@@ -276,8 +279,20 @@ class SiteSearch:
         found = catalogue()["names"].get(self.parsed.key, [])
         return {tuple(item): strength for item, strength in found}
 
+    def _counted_rows(self, source, parsed):
+        # What the count reads: no rank, which is what costs on common words.
+        return (
+            search.matching(source.public(), parsed)
+            .annotate(result_kind=Value(source.kind))
+            .values_list("result_kind", "pk")
+            .order_by()
+        )
+
     def _rows(self, source, parsed):
-        queryset = search.matching(source.public(), parsed)
+        named_pks = [pk for kind, pk in self.names if kind == source.kind]
+        queryset = search.best_matching(
+            source.public(), parsed, RANK_LIMIT, also=named_pks
+        )
         score = search.text_rank(parsed)
         named = parsed.named
         if named & set(source.words) or named & set(source.subkinds):
@@ -315,17 +330,15 @@ class SiteSearch:
             .order_by()
         )
 
-    def _union(self, sources, parsed):
-        # Built once per query and kinds: the count and the page share it.
-        key = (tuple(source.kind for source in sources), parsed)
-        if key not in self._unions:
-            first, *rest = (self._rows(source, parsed) for source in sources)
-            self._unions[key] = first.union(*rest, all=True) if rest else first
-        return self._unions[key]
+    def _union(self, sources, parsed, rows=None):
+        rows = rows or self._rows
+        first, *rest = (rows(source, parsed) for source in sources)
+        return first.union(*rest, all=True) if rest else first
 
     def _count_kinds(self, parsed):
         """{kind: matches} in one query, whatever the number of sources."""
-        sql, params = self._union(SOURCES, parsed).query.sql_with_params()
+        union = self._union(SOURCES, parsed, rows=self._counted_rows)
+        sql, params = union.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT result_kind, COUNT(*) FROM ({sql}) AS found "
@@ -369,7 +382,8 @@ class SiteSearch:
         union = self._union(sources, self.parsed).order_by(
             "-result_rank", "result_title", "result_kind", "result_id"
         )
-        count = counts.get(self.kind, 0) if self.kind else self.total
+        # Pages reach the ranked rows only: at most RANK_LIMIT of each kind.
+        count = sum(min(counts.get(source.kind, 0), RANK_LIMIT) for source in sources)
         return Matches(union, count)
 
     @cached_property
