@@ -228,7 +228,7 @@ def generate(sizes=SIZES, seed=20250210):
                 declaration=scored,
                 sequence=n,
                 slug=f"commitment-{n}",
-                title=sentence(rng, 4),
+                title=prose.words(4),
                 text_html="<p>A promise.</p>",
             )
             for n in range(10)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from django.http import FileResponse, Http404
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from core.cache import mark_unstored
@@ -58,6 +59,7 @@ class DataView(NavSectionMixin, TemplateView):
         return context
 
 
+@require_safe  # downloads answer GET and HEAD only
 def data_file(request, name):
     """One published file, by its name; anything else is a 404."""
     found = opendata.find(name)

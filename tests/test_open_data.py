@@ -241,3 +241,12 @@ def test_the_matrix_csv_never_names_a_draft(record, client):
     url = reverse("summits:declaration_compare") + "?kind=all&d=all&format=csv"
     text = client.get(url).content.decode("utf-8-sig")
     assert "Embargoed" not in text and "Atlantis" not in text
+
+
+def test_a_download_answers_get_and_head_only(record, client):
+    call_command("publish_data", verbosity=0)
+    url = reverse("exchange:data_file", args=["positions.csv"])
+    assert client.get(url).status_code == 200
+    assert client.head(url).status_code == 200
+    for method in ("post", "put", "delete", "patch", "trace"):
+        assert getattr(client, method)(url).status_code == 405, method
