@@ -9,8 +9,9 @@ changelist filtered to exactly those rows. The admin home page shows it
 /admin/data-quality/.
 
 The number of queries does not depend on the data: one count and one short
-list per check, one count and one list of dead links, and one query per
-model that has source fields to find where the dead links are cited.
+list per check, one count and one list of dead links, one query per model
+that has source fields to find where the dead links are cited, and three for
+the commitments past their deadline that wait for assessments.
 """
 
 from dataclasses import dataclass, field
@@ -20,8 +21,9 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from editorial.models import SourceLink
-from summits.models import Declaration, Signature
+from summits.models import Commitment, Declaration, Signature
 from summits.quality import CHECKS
+from summits.scorecard import overdue_unassessed
 
 # Rows shown per problem; the rest are one "and N more" link away.
 SHOWN = 10
@@ -110,6 +112,33 @@ def _dead_link_problem(limit):
     )
 
 
+def _overdue_problem(limit):
+    """Commitments past their deadline with signatories nobody has assessed,
+    each linked to its assessment grid (summits.scorecard, three queries)."""
+    overdue = overdue_unassessed()
+    rows = []
+    for item in overdue[:limit]:
+        commitment = item.commitment
+        names = ", ".join(s.name for s in item.unassessed[:5])
+        more = len(item.unassessed) - 5
+        rows.append(
+            Row(
+                f"{commitment.declaration}: {commitment.title}",
+                _admin_url(Commitment, "assess", commitment.pk),
+                f"{len(item.unassessed)} not assessed ({names}"
+                + (f" and {more} more" if more > 0 else "")
+                + ")",
+            )
+        )
+    return Problem(
+        name="commitment-overdue",
+        label="Commitments past their deadline with signatories not assessed",
+        count=len(overdue),
+        rows=rows,
+        more_url=_admin_url(Commitment, "changelist"),
+    )
+
+
 def data_quality_report(limit=SHOWN):
     """Every data-quality problem, with its count and first `limit` rows."""
     report = Report()
@@ -127,4 +156,5 @@ def data_quality_report(limit=SHOWN):
             )
     # Beside "positions without a source": both are about sources.
     report.problems.insert(2, _dead_link_problem(limit))
+    report.problems.append(_overdue_problem(limit))
     return report

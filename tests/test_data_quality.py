@@ -12,7 +12,12 @@ from django.urls import reverse
 from editorial.models import SourceLink
 from home.data_quality import data_quality_report
 from summits.models import Signatory, Signature
-from tests.factories import DeclarationFactory, SignatoryFactory, SignatureFactory
+from tests.factories import (
+    CommitmentFactory,
+    DeclarationFactory,
+    SignatoryFactory,
+    SignatureFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +58,9 @@ def make_problems(n):
         SourceLink.objects.create(
             url=f"https://example.org/dead-{i}", last_status=404, dead=True
         )
+        # A promise due in February 2025 that nobody has assessed.
+        commitment = CommitmentFactory(title=f"Framework {i}")
+        SignatureFactory(declaration=commitment.declaration)
 
 
 def test_each_problem_is_counted_with_its_rows():
@@ -128,11 +136,25 @@ def test_the_report_takes_the_same_number_of_queries_at_any_size(
     size, django_assert_num_queries
 ):
     make_problems(size)
-    # 6 checks × (rows + count), dead links (rows + count) and one query per
-    # model citing sources (declarations, positions, articles).
-    with django_assert_num_queries(17):
+    # 6 checks × (rows + count), dead links (rows + count), one query per
+    # model citing sources (declarations, positions, articles), and three for
+    # the commitments past their deadline (commitments, assessments, positions).
+    with django_assert_num_queries(20):
         report = data_quality_report()
         [problem.rows for problem in report.problems]
+
+
+def test_commitments_past_their_deadline_wait_for_assessments(editor_client):
+    commitment = CommitmentFactory(title="Publish a framework")
+    SignatureFactory(declaration=commitment.declaration, signatory__name="Late Labs")
+    overdue = problems()["commitment-overdue"]
+    assert overdue.count == 1
+    assert overdue.rows[0].admin_url == reverse(
+        "admin:summits_commitment_assess", args=[commitment.pk]
+    )
+    assert "Late Labs" in overdue.rows[0].detail
+    html = editor_client.get(PAGE).content.decode()
+    assert "Commitments past their deadline" in html and "Late Labs" in html
 
 
 def test_the_admin_home_shows_the_data_quality_list(editor_client):
