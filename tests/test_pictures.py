@@ -112,6 +112,18 @@ def test_the_legend_says_each_status_with_its_count_and_lists_non_countries(
     assert "European Union" in legend[:600]
 
 
+def test_a_text_signed_by_companies_alone_draws_no_empty_world(client):
+    commitments = DeclarationFactory(title="Company pledges", kind="commitments")
+    SignatureFactory(
+        declaration=commitments,
+        signatory=SignatoryFactory(name="Acme AI", kind="company"),
+    )
+    html = client.get(commitments.get_absolute_url()).content.decode()
+    assert '<svg class="world-map"' not in html
+    assert "No party to this text is a country" in html
+    assert "Not on the map:" in html and "Acme AI" in html
+
+
 def test_the_map_is_small_enough_to_inline():
     svg = WorldMap.of([]).svg()
     compressed = len(gzip.compress(svg.encode(), compresslevel=6))

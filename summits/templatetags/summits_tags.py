@@ -88,6 +88,9 @@ def world_map(positions, heading_id="map"):
         "svg": drawn.svg(),
         "legend": drawn.legend(),
         "off_map": drawn.off_map,
+        # Companies alone (the Frontier AI Safety Commitments): no country to
+        # colour, so an empty world would only say "not recorded" 235 times.
+        "has_countries": bool(drawn.status_by_country),
         "heading_id": heading_id,
     }
 
