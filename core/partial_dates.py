@@ -29,7 +29,8 @@ class Precision(models.TextChoices):
 
 
 # "2024", "2024-12" or "2024-12-05": ISO 8601's reduced precision forms.
-PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only (\d would take "٢٠٢٤"), and the whole text (no newline).
+PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
 FORMAT_HELP = "A day (2024-12-05), a month (2024-12) or a year (2024)."
 
 
@@ -52,7 +53,7 @@ class PartialDate:
     @classmethod
     def parse(cls, text):
         """'2024', '2024-12' or '2024-12-05' → PartialDate; ValueError if not."""
-        match = PATTERN.match(text.strip()) if isinstance(text, str) else None
+        match = PATTERN.fullmatch(text.strip()) if isinstance(text, str) else None
         if not match:
             raise ValueError(f"{text!r} is not a date. {FORMAT_HELP}")
         year, month, day = match.groups()

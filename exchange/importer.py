@@ -151,7 +151,7 @@ def parse_document(data):
             [f'no "schema" key: expected "schema": "{SCHEMA_ID}" at the top.']
         )
     schemas = {SCHEMA_ID: load_schema, V1_SCHEMA_ID: load_v1_schema}
-    if version not in schemas:
+    if not isinstance(version, str) or version not in schemas:
         raise ImportErrors(
             [f"unsupported schema {version!r}: this site reads {SCHEMA_ID!r} "
              f"(and {V1_SCHEMA_ID!r})."]

@@ -256,7 +256,10 @@ class SignatoryAlias(models.Model):
         key = fold(self.name)
         if not key:
             raise ValidationError({"name": "Type the other name."})
-        owner = self.signatory if self.signatory_id else None
+        # On the add form the signatory is not saved yet (no id), but it is
+        # attached: its own name must be refused there too.
+        attached = SignatoryAlias.signatory.is_cached(self)
+        owner = self.signatory if attached or self.signatory_id else None
         if owner is not None and fold(owner.name) == key:
             raise ValidationError(
                 {"name": f"“{self.name}” is this signatory's own name."}

@@ -367,6 +367,9 @@ def test_a_file_that_is_not_text_is_refused(tmp_path):
             {"schema": "summitwatch.export/3"},
             "unsupported schema 'summitwatch.export/3'",
         ),
+        # Found by a review: a list or an object here was a TypeError.
+        ({"schema": ["summitwatch.export/2"]}, "unsupported schema"),
+        ({"schema": {"v": 2}}, "unsupported schema"),
     ],
 )
 def test_the_schema_version_is_checked_first(tmp_path, document, expected):

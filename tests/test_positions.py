@@ -52,7 +52,9 @@ def test_a_partial_date_is_shown_and_written_at_its_precision(text, shown, iso):
     assert time_element(value) == f'<time datetime="{iso}">{shown}</time>'
 
 
-@pytest.mark.parametrize("text", ["2024-13", "2024-02-30", "24", "December", ""])
+@pytest.mark.parametrize(
+    "text", ["2024-13", "2024-02-30", "24", "December", "", "٢٠٢٤", "2024\n-12"]
+)
 def test_a_date_that_is_not_one_is_refused_in_words(text):
     with pytest.raises(ValueError, match="2024-12"):
         PartialDate.parse(text)

@@ -487,6 +487,15 @@ def test_an_alias_already_another_signatorys_is_refused_in_the_admin(editor_clie
     assert not Signatory.objects.filter(name="Ukraine").exists()
 
 
+def test_its_own_name_as_an_alias_is_refused_on_the_add_form(editor_client):
+    # Found by a review: the unsaved signatory had no id yet, so the check
+    # was skipped, and the site's own export then failed to import.
+    response = add_ukraine(editor_client, [{"name": "UKRAINE", "kind": "short"}])
+    assert response.status_code == 200
+    assert "own name" in response.content.decode()
+    assert not Signatory.objects.filter(name="Ukraine").exists()
+
+
 def test_the_same_alias_twice_in_one_form_is_refused(editor_client):
     response = add_ukraine(
         editor_client, [{"name": "Ukr", "kind": "short"}, {"name": "UKR"}]
