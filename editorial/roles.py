@@ -6,6 +6,7 @@ Kept small and stable: migrations import it.
 """
 
 from django.contrib.auth.management import create_permissions
+from django.db import migrations
 
 
 def grant_permissions(apps, app_label, grants):
@@ -33,3 +34,25 @@ def grant_permissions(apps, app_label, grants):
                 content_type__app_label=app_label, codename__in=codenames
             )
         )
+
+
+def grant_to_roles(app_label, model_names):
+    """A migration operation: the usual grants on models added after the roles.
+
+    Editors may do everything, Contributors everything but delete (publishing
+    is refused by the admin). Unapplying keeps the permissions: the groups
+    hold people's memberships.
+    """
+    actions = {
+        "Editors": ("view", "add", "change", "delete"),
+        "Contributors": ("view", "add", "change"),
+    }
+    grants = {
+        group: [f"{action}_{model}" for model in model_names for action in allowed]
+        for group, allowed in actions.items()
+    }
+
+    def grant(apps, schema_editor):
+        grant_permissions(apps, app_label, grants)
+
+    return migrations.RunPython(grant, migrations.RunPython.noop)

@@ -3,7 +3,7 @@ Editors delete. Editorial owns the roles, so it grants them here."""
 
 from django.db import migrations
 
-from editorial.migration_operations import grant_to_roles
+from editorial.roles import grant_to_roles
 
 
 class Migration(migrations.Migration):

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from editorial.migration_operations import grant_to_roles
+from editorial.roles import grant_to_roles
 
 
 class Migration(migrations.Migration):
