@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+PREFIX = os.environ.get("BENCH_DATABASE", "summitwatch_bench")
 
 
 def postgres_available():
@@ -213,8 +214,8 @@ def main():
 
     use_postgres = not options.sqlite and postgres_available()
     workdir = tempfile.mkdtemp(prefix="summitwatch-bench-")
-    source = fresh_database("summitwatch_bench_source", use_postgres, workdir)
-    target = fresh_database("summitwatch_bench_target", use_postgres, workdir)
+    source = fresh_database(f"{PREFIX}_source", use_postgres, workdir)
+    target = fresh_database(f"{PREFIX}_target", use_postgres, workdir)
     engine = "PostgreSQL" if use_postgres else "SQLite"
     print(f"Database: {engine}; files in {workdir}")
 

@@ -43,7 +43,8 @@ RESULTS = BENCH / "results"
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "summitwatch_bench"
+# Several checkouts on one machine each keep their own data set and Redis db.
+DATABASE = os.environ.get("BENCH_DATABASE", "summitwatch_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
