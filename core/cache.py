@@ -138,13 +138,15 @@ def get_content_version():
     return version
 
 
-def bump_content_version():
+def bump_content_version(tables=None):
     """Make every cached page stale: call after changing content behind the ORM's back.
 
     Signals call this on every save and delete of content; code that writes
     with `QuerySet.update()`, `bulk_create()` or raw SQL (which send no
-    signals) must call it itself once it is done.
+    signals) must call it itself once it is done. `tables` (database table
+    names) limits which table versions are bumped; by default all of them.
     """
+    bump_table_versions(content_tables() if tables is None else tables)
     cache = page_cache()
     try:
         try:
@@ -185,20 +187,86 @@ def content_changes_batched(using=None):
     bump_content_version_on_commit(using=using)
 
 
-def bump_content_version_on_commit(using=None):
+def bump_content_version_on_commit(using=None, tables=None):
     """Bump now and again once the surrounding transaction commits.
 
     Now: so a request in the same thread or transaction (a test, a shell
     session) sees the edit. On commit: a request that read the old rows
     before the commit may have stored them under the version bumped "now";
     the second bump leaves that page behind. Outside a transaction,
-    `on_commit` runs at once, so one bump is enough.
+    `on_commit` runs at once, so one bump is enough. `tables` as for
+    `bump_content_version`.
+
+    Inside `content_changes_batched` nothing happens here: the batch bumps
+    the version and every table version at its end, since a batch may also
+    have written tables behind the signals' back.
     """
     if _batched.get():
         return
+
+    def bump():
+        bump_content_version(tables)
+
     if transaction.get_connection(using).in_atomic_block:
-        bump_content_version()
-    transaction.on_commit(bump_content_version, using=using)
+        bump()
+    transaction.on_commit(bump, using=using)
+
+
+# -- table versions ------------------------------------------------------------
+#
+# Beside the site-wide content version, each content table has a version of
+# its own, bumped by the same signals (every table at once by a batch, a
+# direct `bump_content_version()` and a deploy). Output that knows which
+# tables it read can be keyed by their versions alone: an edit to an article
+# leaves a cached signature table valid. Like the content version, a lost key
+# starts again from a random number, so a key never names different content.
+
+TABLE_VERSION_KEY = "table-version:{table}"
+
+
+def content_tables():
+    """Database tables of the content models: the ones with a version."""
+    return frozenset(model._meta.db_table for model in content_models())
+
+
+def bump_table_versions(tables):
+    """Make output keyed by any of `tables` stale. Never raises."""
+    cache = page_cache()
+    for table in sorted(tables):
+        key = TABLE_VERSION_KEY.format(table=table)
+        try:
+            try:
+                cache.incr(key)
+            except ValueError:  # Not there yet, or lost.
+                if not cache.add(key, _fresh_version(), timeout=None):
+                    cache.incr(key)
+        except Exception:
+            logger.exception("Could not bump the version of table %s.", table)
+            return
+
+
+def table_versions(tables):
+    """{table: version} for `tables`, creating missing ones; None if the cache is down.
+
+    One round trip when every version exists (`get_many`).
+    """
+    keys = {TABLE_VERSION_KEY.format(table=table): table for table in set(tables)}
+    if not keys:
+        return {}
+    cache = page_cache()
+    try:
+        found = cache.get_many(list(keys))
+        missing = [key for key in keys if key not in found]
+        for key in missing:
+            cache.add(key, _fresh_version(), timeout=None)
+        if missing:
+            found.update(cache.get_many(missing))
+    except Exception:
+        logger.warning("Table versions unavailable; not caching.", exc_info=True)
+        return None
+    if len(found) != len(keys):  # Evicted between add and get: don't guess.
+        return None
+    return {keys[key]: version for key, version in found.items()}
 
 
 # -- scheduled items ------------------------------------------------------------

@@ -16,12 +16,13 @@ M2M_CHANGES = {"post_add", "post_remove", "post_clear"}
 
 
 def content_saved_or_deleted(sender, using=None, **kwargs):
-    bump_content_version_on_commit(using=using)
+    bump_content_version_on_commit(using=using, tables=[sender._meta.db_table])
 
 
 def content_relations_changed(sender, action, using=None, **kwargs):
+    # `sender` is the through table; the rows on both sides are unchanged.
     if action in M2M_CHANGES:
-        bump_content_version_on_commit(using=using)
+        bump_content_version_on_commit(using=using, tables=[sender._meta.db_table])
 
 
 def connect_content_signals():

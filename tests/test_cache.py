@@ -121,6 +121,61 @@ def test_the_content_models_are_those_of_the_apps_that_declare_content():
     assert not labels & {"editorial.SlugRedirect", "auth.User", "reversion.Version"}
 
 
+def table_version(model):
+    table = model._meta.db_table
+    return page_cache.table_versions([table])[table]
+
+
+def test_an_edit_moves_the_version_of_its_own_table_only():
+    """Output keyed by table versions survives edits to tables it did not read."""
+    from articles.models import Article
+    from summits.models import Signature
+
+    article = ArticleFactory()
+    signatures_before = table_version(Signature)
+    articles_before = table_version(Article)
+
+    article.title = "Corrected headline"
+    article.save()
+
+    assert table_version(Article) != articles_before
+    assert table_version(Signature) == signatures_before
+
+
+def test_a_many_to_many_change_moves_the_through_table_version():
+    from articles.models import Article
+
+    article, summit = ArticleFactory(), SummitFactory()
+    through = Article.summits.through
+    before = table_version(through)
+
+    article.summits.add(summit)
+
+    assert table_version(through) != before
+
+
+def test_a_batch_and_a_direct_bump_move_every_table_version():
+    """Batched writers may write behind the signals: every table goes stale."""
+    tables = page_cache.content_tables()
+    before = page_cache.table_versions(tables)
+    with page_cache.content_changes_batched():
+        pass
+    after_batch = page_cache.table_versions(tables)
+    page_cache.bump_content_version()
+    after_bump = page_cache.table_versions(tables)
+
+    assert all(after_batch[table] != before[table] for table in tables)
+    assert all(after_bump[table] != after_batch[table] for table in tables)
+
+
+def test_table_versions_are_none_when_the_cache_is_down(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("cache server down")
+
+    monkeypatch.setattr(page_cache.page_cache(), "get_many", refuse)
+    assert page_cache.table_versions(["articles_article"]) is None
+
+
 def test_saving_a_staff_account_does_not_empty_the_cache(staff_user):
     before = page_cache.get_content_version()
     staff_user.first_name = "Ada"
@@ -285,7 +340,9 @@ def test_an_import_makes_pages_stale_once_not_once_per_row(tmp_path, monkeypatch
     bumps = []
     real_bump = page_cache.bump_content_version
     monkeypatch.setattr(
-        page_cache, "bump_content_version", lambda: bumps.append(1) or real_bump()
+        page_cache,
+        "bump_content_version",
+        lambda *args: bumps.append(1) or real_bump(*args),
     )
 
     import_file(path)
