@@ -18,10 +18,13 @@ Everything here degrades to "not cached" when the cache server is down: a
 Redis outage slows the site, it does not take it down.
 """
 
+import contextlib
 import contextvars
+import functools
 import hashlib
 import logging
 import math
+import re
 import secrets
 import time
 from contextlib import contextmanager
@@ -224,6 +227,7 @@ def bump_content_version_on_commit(using=None, tables=None):
 TABLE_VERSION_KEY = "table-version:{table}"
 
 
+@functools.cache
 def content_tables():
     """Database tables of the content models: the ones with a version."""
     return frozenset(model._meta.db_table for model in content_models())
@@ -267,6 +271,63 @@ def table_versions(tables):
     if len(found) != len(keys):  # Evicted between add and get: don't guess.
         return None
     return {keys[key]: version for key, version in found.items()}
+
+
+# -- which tables a piece of output read ------------------------------------------
+#
+# Cached output keyed by table versions must know every table it read, or an
+# edit to a forgotten one would leave it stale. Rather than have each view or
+# template list its tables (and forget one), `recording_tables()` watches the
+# SQL sent while the output is made. Recorders nest: output made inside
+# another recording (a fragment within a page) adds its tables to the outer
+# one, and so must a cache hit, through `note_tables_read()`, since it sends
+# no SQL.
+
+_recorders = contextvars.ContextVar("table_recorders", default=())
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@functools.lru_cache(maxsize=2048)
+def tables_in_sql(sql):
+    """The content tables an SQL statement names (quoted or not).
+
+    Any identifier equal to a content table counts, so a column or alias that
+    happens to share a table's name only ever over-counts (output goes stale
+    sooner), never under-counts.
+    """
+    return content_tables().intersection(_IDENTIFIER.findall(sql))
+
+
+def note_tables_read(tables):
+    """Add `tables` to every recording in progress (a cache hit's tables)."""
+    for recorded in _recorders.get():
+        recorded.update(tables)
+
+
+def _record_query(execute, sql, params, many, context):
+    note_tables_read(tables_in_sql(sql))
+    return execute(sql, params, many, context)
+
+
+@contextmanager
+def recording_tables():
+    """Yield a set that fills with the content tables read inside the block.
+
+    Covers every database connection the block uses in this thread.
+    """
+    from django.db import connections
+
+    recorded = set()
+    outer = _recorders.get()
+    token = _recorders.set((*outer, recorded))
+    with contextlib.ExitStack() as stack:
+        if not outer:  # An outer recording has installed the wrappers.
+            for connection in connections.all():
+                stack.enter_context(connection.execute_wrapper(_record_query))
+        try:
+            yield recorded
+        finally:
+            _recorders.reset(token)
 
 
 # -- scheduled items ------------------------------------------------------------

@@ -351,3 +351,27 @@ def test_an_import_makes_pages_stale_once_not_once_per_row(tmp_path, monkeypatch
     # a transaction, so the bump "now" is all that happens here).
     assert len(bumps) == 1
     assert page_cache.get_content_version() != before
+
+
+def test_a_recording_names_the_tables_read_and_nests():
+    from articles.models import Article
+    from summits.models import Declaration
+
+    ArticleFactory()
+    with page_cache.recording_tables() as page:
+        list(Article.objects.public())
+        with page_cache.recording_tables() as fragment:
+            list(Declaration.objects.public())
+        page_cache.note_tables_read({"summits_signature"})  # a fragment's cache hit
+
+    assert fragment == {"summits_declaration"}
+    assert {"articles_article", "summits_declaration", "summits_signature"} <= page
+    with page_cache.recording_tables() as after:
+        pass
+    assert after == set()
+
+
+def test_tables_in_sql_over_counts_rather_than_misses():
+    sql = 'SELECT "summits_signature"."id" FROM summits_signature JOIN x'
+    assert page_cache.tables_in_sql(sql) == {"summits_signature"}
+    assert page_cache.tables_in_sql("SELECT 1") == set()
