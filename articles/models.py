@@ -20,6 +20,7 @@ from core.models import (
 from core.renditions import make_renditions
 from core.search import SearchDocument
 from core.share_cards import ShareCard
+from core.storage import STORAGE_ERRORS
 from core.uploads import clean_image
 from summits.models import Declaration, Summit
 
@@ -191,9 +192,9 @@ class Article(
         if name:
             try:
                 renditions = make_renditions(name).as_dict()
-            except (OSError, ValueError):
-                # A cover missing from storage (an import without its media):
-                # the page falls back to the original image.
+            except (*STORAGE_ERRORS, ValueError):
+                # A cover missing from storage (an import without its media),
+                # or a store that is down: the page shows the original image.
                 logger.warning("Could not make renditions of %s", name, exc_info=True)
         self.cover_renditions = renditions
         # update(): no second save, its signals or a new revision.

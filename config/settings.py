@@ -10,9 +10,12 @@ DATABASE_URL (see README.md, which lists every variable read here).
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from config.object_storage import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -245,6 +248,14 @@ STORAGES = {
     },
 }
 
+# Media on S3-compatible object storage when S3_BUCKET is set (the other S3_*
+# variables: config/object_storage.py and README.md, "Object storage"). The
+# store serves the files then, from MEDIA_URL, so Django does not.
+_object_storage = media_storage(os.environ)
+if _object_storage is not None:
+    STORAGES["default"], MEDIA_URL = _object_storage
+    SERVE_MEDIA = False
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "admin:login"
@@ -320,6 +331,12 @@ CONTENT_SECURITY_POLICY = {
 }
 if not DEBUG:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
+if _object_storage is not None:
+    # Pages and the media library show images from the store's address.
+    _media = urlsplit(MEDIA_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        f"{_media.scheme}://{_media.netloc}"
+    )
 
 # Features no page of ours uses, refused to any script that might ask.
 PERMISSIONS_POLICY = (

@@ -19,7 +19,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Media on the local disk whatever S3_* says: the object-storage tests
+    # switch to a bucket of their own (tests/object_storage.py).
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
+MEDIA_URL = "/media/"
+SERVE_MEDIA = True
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="summitwatch-test-media-"))  # noqa: F405
 DATA_ROOT = MEDIA_ROOT / "data"
 # An existing, empty STATIC_ROOT: whitenoise warns about a missing one, and the

@@ -26,6 +26,7 @@ from markdownx.models import MarkdownxField
 from core.markdown import removed_html
 from core.media import places_using
 from core.models import Image, Status
+from core.storage import StoresUploadsMixin
 from core.uploads import clean_image
 from core.widgets import MarkdownEditorWidget
 
@@ -146,12 +147,14 @@ class ReportsRemovedHtmlForm(forms.ModelForm):
         return cleaned_data
 
 
-class ConcurrentEditForm(ReportsRemovedHtmlForm):
+class ConcurrentEditForm(StoresUploadsMixin, ReportsRemovedHtmlForm):
     """A model form that refuses to overwrite a newer version of its object.
 
     `edit_token` carries the `updated_at` the editor started from. If the row
     was saved since, saving would silently drop the other editor's change, so
-    the form says who changed it and asks the editor to reload.
+    the form says who changed it and asks the editor to reload. A new file (an
+    article's cover) is stored as validation ends, so a media store that is
+    down is a form error, not a lost edit (core.storage).
     """
 
     edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -349,9 +352,10 @@ class PrelabelledAutocompleteSelect(AutocompleteSelect):
         return [(None, options, 0)]
 
 
-class ImageForm(forms.ModelForm):
+class ImageForm(StoresUploadsMixin, forms.ModelForm):
     """An image added from the library screen: decoded and re-encoded like
-    every upload (core.uploads); a stored image keeps its file."""
+    every upload (core.uploads), then stored before the admin saves the row
+    (core.storage); a stored image keeps its file."""
 
     class Meta:
         model = Image

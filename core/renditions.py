@@ -17,6 +17,7 @@ access. Nothing here trusts the image: it has been re-encoded on upload.
 
 import io
 import json
+import logging
 import posixpath
 from dataclasses import dataclass, field
 
@@ -25,6 +26,10 @@ from django.core.files.storage import default_storage
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from PIL import Image
+
+from core.storage import STORAGE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 # The widths pages show images at: a card or phone column, a two-column or
 # tablet width and the article column on a high-density screen.
@@ -155,15 +160,19 @@ def make_renditions(name, storage=default_storage, widths=WIDTHS):
 
 
 def renditions_for(name, storage=default_storage):
-    """The renditions made for `name`, or None if none were made."""
+    """The renditions made for `name`, or None if none were made or the
+    store cannot say (down: the image then shows as a plain `<img>`)."""
     manifest = _manifest_name(name)
-    if not storage.exists(manifest):
-        return None
-    with storage.open(manifest, "rb") as handle:
-        try:
-            return RenditionSet.from_dict(json.load(handle))
-        except ValueError:
+    try:
+        if not storage.exists(manifest):
             return None
+        with storage.open(manifest, "rb") as handle:
+            return RenditionSet.from_dict(json.load(handle))
+    except ValueError:
+        return None
+    except STORAGE_ERRORS:
+        logger.warning("Could not read the renditions of %s", name, exc_info=True)
+        return None
 
 
 def picture_html(

@@ -7,10 +7,15 @@ Imports that save through the ORM are covered too; code that bypasses
 signals (`update()`, `bulk_create()`) calls `bump_content_version()` itself.
 """
 
+import logging
+
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core.cache import bump_content_version_on_commit, content_models
+from core.storage import STORAGE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 M2M_CHANGES = {"post_add", "post_remove", "post_clear"}
 
@@ -40,7 +45,16 @@ def delete_image_file(sender, instance, **kwargs):
     """
     name, storage = instance.file.name, instance.file.storage
     if name:
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(lambda: delete_file_quietly(storage, name))
+
+
+def delete_file_quietly(storage, name):
+    # The row is gone already: a store that is down leaves an unused file
+    # behind (logged), not an error page for a delete that happened.
+    try:
+        storage.delete(name)
+    except STORAGE_ERRORS:
+        logger.warning("Could not delete %s from media storage", name, exc_info=True)
 
 
 def connect_media_signals():

@@ -27,6 +27,7 @@ from core.markdown import render_preview
 from core.models import Image
 from core.renditions import make_renditions
 from core.share_cards import card_png
+from core.storage import STORAGE_DOWN, STORAGE_ERRORS
 from core.uploads import clean_image
 
 logger = logging.getLogger(__name__)
@@ -108,12 +109,21 @@ def markdown_image_upload(request):
         width=cleaned.width,
         height=cleaned.height,
     )
-    # Saved under the random name clean_image chose, in MARKDOWNX_MEDIA_PATH.
-    image.file.save(cleaned.content.name, cleaned.content, save=False)
+    try:
+        # Saved under the random name clean_image chose, in MARKDOWNX_MEDIA_PATH.
+        image.file.save(cleaned.content.name, cleaned.content, save=False)
+    except STORAGE_ERRORS:
+        logger.warning("Media storage refused an upload", exc_info=True)
+        # 503: the request was fine, the store was not; no row was saved.
+        return _upload_error(STORAGE_DOWN, status=503)
     image.save()
-    # Made once, now: the markdown pipeline then prints a <picture> of them
-    # wherever the image is used (core.markdown.use_renditions).
-    make_renditions(image.file.name)
+    try:
+        # Made once, now: the markdown pipeline then prints a <picture> of
+        # them wherever the image is used (core.markdown.use_renditions).
+        make_renditions(image.file.name)
+    except STORAGE_ERRORS:
+        # The original is stored and shows as a plain <img> meanwhile.
+        logger.warning("Could not make renditions of %s", image.file, exc_info=True)
     return JsonResponse(
         {"image_code": image.markdown(), "url": image.url, "id": image.pk},
         status=200,

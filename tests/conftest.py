@@ -2,7 +2,7 @@ import pytest
 from django.db import transaction
 
 from core.cache import content_changes_batched
-from tests import link_server
+from tests import link_server, object_storage
 
 
 @pytest.fixture
@@ -65,3 +65,39 @@ def build_once(django_db_setup, django_db_blocker):
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+# --- media storage: the local disk, or a bucket on a real S3 server ----------
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """An S3-compatible server on loopback (tests/object_storage.py)."""
+    with object_storage.s3_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def local_media(settings, tmp_path):
+    """Media on the local disk, in a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path
+    return object_storage.LocalMedia(tmp_path)
+
+
+@pytest.fixture
+def s3_media(settings, s3_endpoint):
+    """Media in a new bucket, configured as production is from S3_* variables."""
+    with object_storage.new_bucket(s3_endpoint) as bucket:
+        object_storage.use_storage(
+            settings, object_storage.bucket_environment(s3_endpoint, bucket)
+        )
+        yield object_storage.BucketMedia(s3_endpoint, bucket)
+
+
+@pytest.fixture(
+    params=["filesystem", pytest.param("s3", marks=pytest.mark.object_storage)]
+)
+def media_storage(request):
+    """The test runs twice: media on the local disk, then in an S3 bucket."""
+    fixture = "local_media" if request.param == "filesystem" else "s3_media"
+    return request.getfixturevalue(fixture)

@@ -21,9 +21,15 @@ LIBRARY_URL = "/markdownx/images/"
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def media_root(local_media):
+    """Every test here stores media in a folder of its own; the library
+    stories that store files run again on S3 (`media`)."""
+    return local_media
+
+
+@pytest.fixture
+def media(media_storage):
+    return media_storage
 
 
 def png(size=(12, 8)):
@@ -43,10 +49,13 @@ def upload(client, alt_text="Delegates at the summit table", file=None):
 # --- media library ------------------------------------------------------------
 
 
-def test_an_upload_becomes_a_library_record_with_its_alt_text(admin_client, admin_user):
+def test_an_upload_becomes_a_library_record_with_its_alt_text(
+    admin_client, admin_user, media
+):
     response = upload(admin_client)
     assert response.status_code == 200
     image = Image.objects.get()
+    assert image.file.name in media.uploads()
     assert (image.alt_text, image.uploaded_by, image.width, image.height) == (
         "Delegates at the summit table", admin_user, 12, 8
     )  # fmt: skip
@@ -56,13 +65,13 @@ def test_an_upload_becomes_a_library_record_with_its_alt_text(admin_client, admi
 
 
 def test_an_upload_without_alt_text_is_refused_and_nothing_is_stored(
-    admin_client, media_root
+    admin_client, media
 ):
     response = upload(admin_client, alt_text="   ")
     assert response.status_code == 400
     assert "alt text" in response.json()["error"]
     assert not Image.objects.exists()
-    assert not any(media_root.rglob("*.png"))
+    assert media.names() == []
 
 
 def test_a_refused_file_leaves_no_record(admin_client):
@@ -94,7 +103,7 @@ def test_the_chooser_is_for_staff_only(client):
     assert client.get(LIBRARY_URL).status_code == 403
 
 
-def test_the_library_shows_where_an_image_is_used(admin_client):
+def test_the_library_shows_where_an_image_is_used(admin_client, media):
     upload(admin_client)
     image = Image.objects.get()
     article = ArticleFactory(title="Seoul report", body=f"Look: {image.markdown()}")
@@ -142,18 +151,17 @@ def test_bulk_deleting_refuses_images_in_use(admin_client, media_root):
 
 
 def test_an_unused_image_is_deleted_with_its_file(
-    admin_client, media_root, django_capture_on_commit_callbacks
+    admin_client, media, django_capture_on_commit_callbacks
 ):
     upload(admin_client)
     image = Image.objects.get()
-    path = media_root / image.file.name
-    assert path.exists()
+    assert image.file.name in media.uploads()
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
             reverse("admin:core_image_delete", args=[image.pk]), {"post": "yes"}
         )
     assert not Image.objects.exists()
-    assert not path.exists()
+    assert image.file.name not in media.uploads()
 
 
 # --- removed HTML is reported -------------------------------------------------

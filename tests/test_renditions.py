@@ -15,6 +15,12 @@ from tests.factories import ArticleFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def media(media_storage):
+    """Every story twice: media on the local disk, then in an S3 bucket."""
+    return media_storage
+
+
 def image_bytes(size=(1200, 630), image_format="JPEG", mode="RGB"):
     buffer = io.BytesIO()
     Image.new(mode, size, "steelblue").save(buffer, format=image_format)
@@ -96,18 +102,21 @@ def test_saving_again_keeps_the_renditions_and_a_new_cover_gets_new_ones():
     assert article.cover_renditions == {}
 
 
-def test_markdown_images_with_renditions_become_pictures():
+def test_markdown_images_with_renditions_become_pictures(settings):
+    media_url = settings.MEDIA_URL
     name = stored("uploads/photo.jpg", image_bytes((2000, 1000)))
     make_renditions(name)
     html = render_markdown(
-        f'![A "quoted" <alt>](/media/{name}) and ![elsewhere](https://example.org/x.jpg)'
-        " and ![old](/media/uploads/no-renditions.jpg)"
+        f'![A "quoted" <alt>]({media_url}{name}) and '
+        "![elsewhere](https://example.org/x.jpg)"
+        f" and ![old]({media_url}uploads/no-renditions.jpg)"
     )
     assert html.count("<picture>") == 1
     assert 'alt="A &quot;quoted&quot; &lt;alt&gt;"' in html
     assert 'width="2000" height="1000"' in html and 'loading="lazy"' in html
+    assert f'srcset="{media_url}renditions/' in html
     assert '<img alt="elsewhere" src="https://example.org/x.jpg">' in html
-    assert '<img alt="old" src="/media/uploads/no-renditions.jpg">' in html
+    assert f'<img alt="old" src="{media_url}uploads/no-renditions.jpg">' in html
 
 
 def test_editors_cannot_write_picture_or_srcset_themselves():
@@ -119,14 +128,14 @@ def test_editors_cannot_write_picture_or_srcset_themselves():
     assert "srcset" not in html and "onerror" not in html
 
 
-def test_the_editor_upload_makes_renditions(admin_client):
+def test_the_editor_upload_makes_renditions(admin_client, media):
     upload = SimpleUploadedFile("drop.png", image_bytes((900, 600), "PNG"))
     response = admin_client.post(
         "/markdownx/upload/", {"image": upload, "alt_text": "A drop"}
     )
     assert response.status_code == 200
-    url = json.loads(response.content)["image_code"][4:-1]
-    name = url.removeprefix("/media/")
+    url = json.loads(response.content)["url"]
+    name = media.name_of(url)
     renditions = renditions_for(name)
     assert [w for _, w in renditions.sources["image/webp"]] == [380, 760, 900]
     assert max(WIDTHS) == 1200

@@ -211,17 +211,17 @@ def test_every_variable_the_settings_read_is_in_the_readme():
     source = "\n".join(path.read_text() for path in (ROOT / "config").glob("*.py"))
     read = set(
         re.findall(
-            r"(?:env_bool|env_int|env_list|os\.environ\.get|os\.environ\.setdefault)"
-            r"\(\s*\"([A-Z_]+)\"",
+            r"(?:env_bool|env_int|env_list|os\.environ\.get|os\.environ\.setdefault"
+            r"|_value)\(\s*(?:environ,\s*)?\"([A-Z][A-Z0-9_]*)\"",
             source,
         )
     )
     read.add("DATABASE_URL")  # read by dj_database_url.config()
-    assert {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT"} <= read
+    assert {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "S3_BUCKET"} <= read
     table = [
         line
         for line in (ROOT / "README.md").read_text().splitlines()
         if line.startswith("| `")
     ]
-    listed = {re.match(r"\| `([A-Z_]+)`", line).group(1) for line in table}
+    listed = {re.match(r"\| `([A-Z][A-Z0-9_]*)`", line).group(1) for line in table}
     assert read - listed == set()

@@ -41,9 +41,9 @@ def upload(client):
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def media(media_storage):
+    """Media on the local disk, then in an S3 bucket (tests/object_storage.py)."""
+    return media_storage
 
 
 @pytest.fixture
@@ -71,24 +71,23 @@ def test_the_urls_keep_markdownxs_names():
 
 
 @pytest.mark.parametrize("endpoint", [preview, upload], ids=["preview", "upload"])
-def test_an_anonymous_visitor_is_refused(client, media_root, endpoint):
+def test_an_anonymous_visitor_is_refused(client, media, endpoint):
     response = endpoint(client)
     assert response.status_code == 403
-    assert not list(media_root.rglob("*.*"))
+    assert media.names() == []
 
 
 @pytest.mark.parametrize("endpoint", [preview, upload], ids=["preview", "upload"])
-def test_a_logged_in_user_who_is_not_staff_is_refused(
-    member_client, media_root, endpoint
-):
+def test_a_logged_in_user_who_is_not_staff_is_refused(member_client, media, endpoint):
     response = endpoint(member_client)
     assert response.status_code == 403
-    assert not list(media_root.rglob("*.*"))
+    assert media.names() == []
 
 
 @pytest.mark.parametrize("endpoint", [preview, upload], ids=["preview", "upload"])
-def test_a_deactivated_editor_is_refused(inactive_staff_client, media_root, endpoint):
+def test_a_deactivated_editor_is_refused(inactive_staff_client, media, endpoint):
     assert endpoint(inactive_staff_client).status_code == 403
+    assert media.names() == []
 
 
 def test_staff_get_a_sanitised_preview(staff_client):
@@ -100,10 +99,12 @@ def test_staff_get_a_sanitised_preview(staff_client):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_staff_can_upload(staff_client, media_root):
+def test_staff_can_upload(staff_client, media):
     response = upload(staff_client)
     assert response.status_code == 200
-    assert response.json()["image_code"].startswith("![A test photo](/media/uploads/")
+    url = response.json()["image_code"].removeprefix("![A test photo](")[:-1]
+    assert media.name_of(url).startswith("uploads/")
+    assert media.name_of(url) in media.uploads()
 
 
 def test_a_non_staff_user_with_a_contributor_like_group_is_still_refused(
@@ -122,11 +123,11 @@ def test_staff_must_post(staff_client, url):
 
 
 @pytest.mark.parametrize("endpoint", [preview, upload], ids=["preview", "upload"])
-def test_csrf_stays_on_for_staff(staff_user, media_root, endpoint):
+def test_csrf_stays_on_for_staff(staff_user, media, endpoint):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff_user)
     assert endpoint(client).status_code == 403
-    assert not list(media_root.rglob("*.*"))
+    assert media.names() == []
 
 
 def test_a_preview_request_without_content_is_empty_not_an_error(staff_client):

@@ -3,14 +3,16 @@
 Each refused kind is one a real attacker sends: an SVG with script, a GIF
 that is also an HTML page, HTML renamed to .png, a truncated image, a
 decompression bomb. The stories go through both entry points an editor has:
-the markdown editor's upload and an article's cover image.
+the markdown editor's upload and an article's cover image; each story
+that stores a file runs twice, with media on the local disk and in an S3
+bucket (`media_storage`, tests/object_storage.py).
 """
 
 import io
 import json
 import struct
 import zlib
-from pathlib import Path
+from pathlib import PurePosixPath
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -111,15 +113,6 @@ REFUSED = {
 }
 
 
-def stored_files(root):
-    """The uploads stored, without their renditions (core.renditions)."""
-    return sorted(
-        p
-        for p in Path(root).rglob("*")
-        if p.is_file() and "renditions" not in p.relative_to(root).parts
-    )
-
-
 def upload(client, name, data, content_type):
     return client.post(
         UPLOAD_URL,
@@ -131,18 +124,16 @@ def upload(client, name, data, content_type):
     )
 
 
-def stored_image(settings, response):
+def stored_image(media, response):
+    """The stored name of the image an upload answered with."""
     image_code = response.json()["image_code"]
     assert image_code.startswith("![A test image](") and image_code.endswith(")")
-    url = image_code[len("![A test image](") : -1]
-    assert url.startswith(settings.MEDIA_URL)
-    return Path(settings.MEDIA_ROOT) / url[len(settings.MEDIA_URL) :]
+    return media.name_of(image_code[len("![A test image](") : -1])
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def media(media_storage):
+    return media_storage
 
 
 # --- the markdown editor's upload ------------------------------------------
@@ -154,17 +145,17 @@ def test_the_upload_url_keeps_markdownxs_name():
 
 @pytest.mark.parametrize("story", list(REFUSED))
 def test_an_editor_cannot_upload_a_file_that_is_not_a_safe_image(
-    staff_client, media_root, story
+    staff_client, media, story
 ):
     name, data, content_type = REFUSED[story]
     response = upload(staff_client, name, data, content_type)
     assert response.status_code == 400, story
     message = response.json()["error"]
     assert len(message) > 20  # a sentence a person can act on
-    assert stored_files(media_root) == [], f"{story}: something was stored"
+    assert media.uploads() == [], f"{story}: something was stored"
 
 
-def test_refusals_say_what_went_wrong(staff_client, media_root):
+def test_refusals_say_what_went_wrong(staff_client, media):
     svg = upload(staff_client, *REFUSED["an SVG with script, sent as an image"])
     assert "not a JPEG, PNG or WebP image" in svg.json()["error"]
     broken = upload(staff_client, *REFUSED["a truncated JPEG"])
@@ -173,17 +164,17 @@ def test_refusals_say_what_went_wrong(staff_client, media_root):
     assert "too many pixels" in bomb.json()["error"]
 
 
-def test_a_file_over_the_size_cap_is_refused(staff_client, media_root, settings):
+def test_a_file_over_the_size_cap_is_refused(staff_client, media, settings):
     settings.IMAGE_UPLOAD_MAX_BYTES = 300
     data = image_bytes("JPEG", size=(300, 300))
     assert len(data) > 300
     response = upload(staff_client, "big.jpg", data, "image/jpeg")
     assert response.status_code == 400
     assert "larger than" in response.json()["error"]
-    assert stored_files(media_root) == []
+    assert media.uploads() == []
 
 
-def test_a_request_without_a_file_gets_a_clear_message(staff_client, media_root):
+def test_a_request_without_a_file_gets_a_clear_message(staff_client, media):
     response = staff_client.post(UPLOAD_URL, {})
     assert response.status_code == 400
     assert "No image" in response.json()["error"]
@@ -193,64 +184,58 @@ def test_a_request_without_a_file_gets_a_clear_message(staff_client, media_root)
     ("fmt", "extension"), [("JPEG", "jpg"), ("PNG", "png"), ("WEBP", "webp")]
 )
 def test_an_editor_uploads_a_photo_and_gets_markdown_for_it(
-    staff_client, media_root, settings, fmt, extension
+    staff_client, media, settings, fmt, extension
 ):
     # The name and content type lie; the stored file follows the real format.
     response = upload(staff_client, "holiday.gif", image_bytes(fmt), "image/gif")
     assert response.status_code == 200, response.content
-    path = stored_image(settings, response)
-    assert path.suffix == f".{extension}"
-    assert "holiday" not in path.name
-    assert path.parent.name == "uploads"
-    with Image.open(path) as stored:
+    name = PurePosixPath(stored_image(media, response))
+    assert name.suffix == f".{extension}"
+    assert "holiday" not in name.name
+    assert name.parent.name == "uploads"
+    with media.open_image(str(name)) as stored:
         assert stored.format == fmt
         assert stored.size == (64, 48)
 
 
-def test_gps_position_and_camera_details_are_stripped(
-    staff_client, media_root, settings
-):
+def test_gps_position_and_camera_details_are_stripped(staff_client, media, settings):
     original = image_bytes("JPEG", exif=gps_exif())
     with Image.open(io.BytesIO(original)) as check:
         assert check.getexif().get_ifd(GPS_IFD), "the test photo must carry GPS"
     response = upload(staff_client, "phone.jpg", original, "image/jpeg")
-    path = stored_image(settings, response)
-    data = path.read_bytes()
+    name = stored_image(media, response)
+    data = media.read(name)
     assert b"Exif" not in data
     assert b"SpyCam" not in data and b"secret-laptop" not in data
-    with Image.open(path) as stored:
+    with media.open_image(name) as stored:
         assert not stored.getexif()
         assert not stored.getexif().get_ifd(GPS_IFD)
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
-def test_metadata_is_stripped_from_png_and_webp_too(
-    staff_client, media_root, settings, fmt
-):
+def test_metadata_is_stripped_from_png_and_webp_too(staff_client, media, settings, fmt):
     response = upload(
         staff_client, "x.png", image_bytes(fmt, exif=gps_exif()), "image/png"
     )
-    data = stored_image(settings, response).read_bytes()
+    data = media.read(stored_image(media, response))
     assert b"SpyCam" not in data and b"secret-laptop" not in data
 
 
-def test_a_payload_appended_to_a_real_image_is_dropped(
-    staff_client, media_root, settings
-):
+def test_a_payload_appended_to_a_real_image_is_dropped(staff_client, media, settings):
     polyglot = image_bytes("PNG") + HTML_PAGE
     response = upload(staff_client, "poly.png", polyglot, "image/png")
     assert response.status_code == 200
-    assert b"<script" not in stored_image(settings, response).read_bytes()
+    assert b"<script" not in media.read(stored_image(media, response))
 
 
 def test_a_huge_photo_is_scaled_down_to_the_dimension_cap(
-    staff_client, media_root, settings
+    staff_client, media, settings
 ):
     settings.IMAGE_UPLOAD_MAX_DIMENSION = 100
     response = upload(
         staff_client, "wide.jpg", image_bytes("JPEG", size=(400, 200)), "image/jpeg"
     )
-    with Image.open(stored_image(settings, response)) as stored:
+    with media.open_image(stored_image(media, response)) as stored:
         assert stored.size == (100, 50)
 
 
@@ -261,14 +246,14 @@ def test_the_default_caps_are_five_megabytes_and_4000_pixels():
     assert uploads.max_dimension() == 4000
 
 
-def test_an_upload_needs_the_csrf_token(staff_user, media_root):
+def test_an_upload_needs_the_csrf_token(staff_user, media):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff_user)
     response = upload(client, "a.jpg", image_bytes("JPEG"), "image/jpeg")
     assert response.status_code == 403
-    assert stored_files(media_root) == []
+    assert media.uploads() == []
 
 
 # --- the cover image ---------------------------------------------------------
@@ -278,7 +263,7 @@ def cover(name, data, content_type="image/jpeg"):
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def test_a_cover_image_is_re_encoded_under_a_random_name(media_root):
+def test_a_cover_image_is_re_encoded_under_a_random_name(media):
     article = ArticleFactory.build(
         cover_image=cover("Our Director At Home.jpeg", image_bytes(exif=gps_exif())),
         cover_image_alt="The summit hall",
@@ -289,14 +274,14 @@ def test_a_cover_image_is_re_encoded_under_a_random_name(media_root):
     name = article.cover_image.name
     assert name.startswith("covers/") and name.endswith(".jpg")
     assert "Director" not in name
-    data = (media_root / name).read_bytes()
+    data = media.read(name)
     assert b"SpyCam" not in data
-    with Image.open(media_root / name) as stored:
+    with media.open_image(name) as stored:
         assert not stored.getexif().get_ifd(GPS_IFD)
 
 
 @pytest.mark.parametrize("story", list(REFUSED))
-def test_a_cover_image_that_is_not_a_safe_image_is_refused(media_root, story):
+def test_a_cover_image_that_is_not_a_safe_image_is_refused(media, story):
     name, data, content_type = REFUSED[story]
     article = ArticleFactory.build(
         cover_image=cover(name, data, content_type), cover_image_alt="Alt"
@@ -304,20 +289,20 @@ def test_a_cover_image_that_is_not_a_safe_image_is_refused(media_root, story):
     with pytest.raises(ValidationError) as error:
         article.full_clean()
     assert "cover_image" in error.value.message_dict
-    assert stored_files(media_root) == []
+    assert media.uploads() == []
 
 
-def test_code_that_skips_validation_cannot_store_a_hostile_cover(media_root):
+def test_code_that_skips_validation_cannot_store_a_hostile_cover(media):
     article = ArticleFactory.build(
         cover_image=cover("x.png", HTML_PAGE, "image/png"), cover_image_alt="Alt"
     )
     with pytest.raises(ValidationError):
         article.save()
-    assert stored_files(media_root) == []
+    assert media.uploads() == []
     assert not Article.objects.exists()
 
 
-def test_saving_an_article_again_keeps_its_cover_as_it_is(media_root):
+def test_saving_an_article_again_keeps_its_cover_as_it_is(media):
     article = ArticleFactory(
         cover_image=cover("a.png", image_bytes("PNG"), "image/png"),
         cover_image_alt="Alt",
@@ -327,7 +312,7 @@ def test_saving_an_article_again_keeps_its_cover_as_it_is(media_root):
     article.full_clean()
     article.save()
     assert article.cover_image.name == first
-    assert len(stored_files(media_root)) == 1
+    assert len(media.uploads()) == 1
 
 
 def test_the_clean_helper_accepts_plain_file_objects():
@@ -335,7 +320,7 @@ def test_the_clean_helper_accepts_plain_file_objects():
     assert image.format == "WEBP" and image.content.name.endswith(".webp")
 
 
-def test_json_error_body_is_valid_json_for_the_editor_script(staff_client, media_root):
+def test_json_error_body_is_valid_json_for_the_editor_script(staff_client, media):
     response = upload(staff_client, *REFUSED["a GIF"])
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content)["error"]
