@@ -255,10 +255,10 @@ def may_compress(request, response):
     return len(response.content) >= MIN_COMPRESSED_BYTES
 
 
-def compress(body, encoding):
+def compress(content, encoding):
     if encoding == BROTLI:
-        return brotli.compress(body, quality=BROTLI_QUALITY, mode=brotli.MODE_TEXT)
-    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+        return brotli.compress(content, quality=BROTLI_QUALITY, mode=brotli.MODE_TEXT)
+    return gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0)
 
 
 def compress_stream(chunks, encoding):
@@ -299,11 +299,11 @@ def encode_response(response, encoding):
         )
         del response["Content-Length"]
     else:
-        body = compress(response.content, encoding)
-        if len(body) >= len(response.content):
+        packed = compress(response.content, encoding)
+        if len(packed) >= len(response.content):
             return False
-        response.content = body
-        response["Content-Length"] = str(len(body))
+        response.content = packed
+        response["Content-Length"] = str(len(packed))
     response["Content-Encoding"] = encoding
     if response.has_header("ETag"):
         etag = encoded_etag(response["ETag"], encoding)
@@ -314,15 +314,15 @@ def encode_response(response, encoding):
     return True
 
 
-def encoded_entries(response, compressible):
+def encoded_variants(response, compressible):
     """{encoding: frozen response}: the identity page and each compressed one."""
-    entries = {IDENTITY: freeze(response)}
+    variants = {IDENTITY: freeze(response)}
     if compressible:
         for encoding in ENCODINGS:
-            variant = thaw(entries[IDENTITY])
+            variant = thaw(variants[IDENTITY])
             if encode_response(variant, encoding):
-                entries[encoding] = freeze(variant)
-    return entries
+                variants[encoding] = freeze(variant)
+    return variants
 
 
 def compress_for(request, response, encoding):
@@ -397,11 +397,11 @@ class PageCacheMiddleware:
                 encode_response(response, encoding)
             return self.conditional(request, response)
 
-        entries = encoded_entries(response, compressible)
-        self.store(state, key, tables_read, entries)
+        variants = encoded_variants(response, compressible)
+        self.store(state, key, tables_read, variants)
         # The stored variant's bytes, on the view's own response object (other
         # middleware may have left attributes on it).
-        content, headers = entries.get(encoding, entries[IDENTITY])
+        content, headers = variants.get(encoding, variants[IDENTITY])
         response.content = content
         for name, value in headers:
             response[name] = value
@@ -446,9 +446,9 @@ class PageCacheMiddleware:
             page_cache.note_cache_failure()
             return None
 
-    def store(self, state, key, tables_read, entries):
-        compressed = len(entries) > 1
-        values = {f"{key}:{encoding}": entry for encoding, entry in entries.items()}
+    def store(self, state, key, tables_read, variants):
+        compressed = len(variants) > 1
+        values = {f"{key}:{encoding}": entry for encoding, entry in variants.items()}
         values[state.index_key] = (tuple(sorted(tables_read)), compressed)
         try:
             page_cache.page_cache().set_many(values, state.timeout)
@@ -486,14 +486,14 @@ class PageCacheMiddleware:
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, 0.1)
             wanted = [lock, state.index_key]
-            page = None
+            variant_key = None
             if index is not None and (key := state.page_key(index[0])):
-                page = f"{key}:{encoding if index[1] else IDENTITY}"
-                wanted.append(page)
+                variant_key = f"{key}:{encoding if index[1] else IDENTITY}"
+                wanted.append(variant_key)
             try:
                 found = cache.get_many(wanted)
-                if page in found:
-                    return found[page]
+                if variant_key in found:
+                    return found[variant_key]
                 latest = page_cache.valid_index(found.get(state.index_key))
                 if latest is not None and latest != index:
                     index = latest  # The page read other tables this time.
