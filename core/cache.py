@@ -60,6 +60,10 @@ PAGE_KEY = "page:{next_publication}:{digest}"
 INDEX_KEY = "page-index:{url}"
 # Held while one worker renders a page that others asked for at the same time.
 LOCK_KEY = "page-lock:{digest}"
+# Index entries are small and outlive the pages (a day against minutes), so a
+# page that went stale or expired is still known when it is asked for again:
+# its first request after that takes the render lock.
+INDEX_TIMEOUT = 24 * 60 * 60
 
 # An AppConfig attribute: True for an app whose rows show on public pages,
 # so that saving or deleting any of them (a position, a many-to-many link)
@@ -542,9 +546,10 @@ class PageState:
     def lock_key(self):
         """The render lock of this page as it is now.
 
-        Keyed by the page key when the index knows the page's tables: every
-        request that would look for the same page waits for the same render.
-        Otherwise by every version there is, which is just as safe.
+        Keyed by the page key under the index's tables: every request that
+        would look for the same page waits for the same render, and none
+        that read newer versions waits for a render begun before an edit.
+        Without a usable index, by every version there is: just as safe.
         """
         tables = self.tables
         if tables is None:

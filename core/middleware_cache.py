@@ -369,7 +369,11 @@ class PageCacheMiddleware:
                 return self.serve(request, cached, "HIT")
 
         lock = None
-        if state is not None and request.method == "GET":
+        # Only pages stored before take the lock: a URL never stored (a
+        # search, a 404, a page marked private) would pay two round trips
+        # for nothing. The index outlives the pages, so a popular page that
+        # an edit or its timeout made stale is known.
+        if state is not None and state.tables is not None and request.method == "GET":
             lock, cached = self.lock_or_wait(state, encoding)
             if cached is not None:
                 return self.serve(request, cached, "WAIT")
@@ -383,6 +387,7 @@ class PageCacheMiddleware:
         with page_cache.recording_tables() as tables_read:
             response = self.get_response(request)
         if not is_shareable(request, response):
+            self.forget(request, state)
             return self.conditional(request, compress_for(request, response, encoding))
         add_public_headers(response)
         compressible = may_compress(request, response)
@@ -393,6 +398,7 @@ class PageCacheMiddleware:
             if not page_cache.is_unstored(response):
                 key = state.page_key(tables_read)
         if key is None:
+            self.forget(request, state)
             if compressible and encoding != IDENTITY:
                 encode_response(response, encoding)
             return self.conditional(request, response)
@@ -447,13 +453,24 @@ class PageCacheMiddleware:
             return None
 
     def store(self, state, key, tables_read, variants):
-        compressed = len(variants) > 1
         values = {f"{key}:{encoding}": entry for encoding, entry in variants.items()}
-        values[state.index_key] = (tuple(sorted(tables_read)), compressed)
+        index = (tuple(sorted(tables_read)), len(variants) > 1)
+        cache = page_cache.page_cache()
         try:
-            page_cache.page_cache().set_many(values, state.timeout)
+            cache.set_many(values, state.timeout)
+            cache.set(state.index_key, index, page_cache.INDEX_TIMEOUT)
         except Exception:
             logger.warning("Could not store a page in the cache.", exc_info=True)
+            page_cache.note_cache_failure()
+
+    def forget(self, request, state):
+        """A page stored before is not stored now: no more locks for its URL."""
+        if state is None or state.index is None or request.method != "GET":
+            return
+        try:
+            page_cache.page_cache().delete(state.index_key)
+        except Exception:
+            logger.warning("Could not forget a page's index entry.", exc_info=True)
             page_cache.note_cache_failure()
 
     def lock_or_wait(self, state, encoding):

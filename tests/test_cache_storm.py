@@ -8,6 +8,7 @@ page another worker is rendering is waited for, not rendered again
 (core/middleware_cache.py). CI runs these again against a real Redis.
 """
 
+import gzip
 import threading
 
 import pytest
@@ -107,7 +108,7 @@ def test_a_new_signature_makes_the_csv_stale_but_not_the_article_list(
 # -- output the ORM does not show: fragments from a cache, data from elsewhere --
 
 FRAGMENT = {"html": "<p>Signatures: 1</p>"}
-OUTSIDE = {"text": "release 1"}
+OUTSIDE = {"text": "release 1", "private": False}
 
 
 def page_with_a_cached_fragment(request):
@@ -121,7 +122,10 @@ def page_with_a_cached_fragment(request):
 
 
 def page_from_outside_the_database(request):
-    return HttpResponse(f"<main>{OUTSIDE['text']}</main>")
+    response = HttpResponse(f"<main>{OUTSIDE['text']}</main>")
+    if OUTSIDE.get("private"):
+        response["Cache-Control"] = "private"
+    return response
 
 
 @pytest.mark.urls(__name__)
@@ -146,7 +150,7 @@ def test_a_page_with_a_fragment_hit_goes_stale_when_the_fragment_tables_change(
 @pytest.mark.urls(__name__)
 def test_a_page_that_reads_no_table_still_goes_stale_on_a_deploy(client):
     article = ArticleFactory()
-    OUTSIDE["text"] = "release 1"
+    OUTSIDE.update(text="release 1", private=False)
     client.get("/outside/")
     article.save()
     assert client.get("/outside/")["X-Cache"] == "HIT"
@@ -199,7 +203,7 @@ def slow_popular_page(request):
     """Renders only once every other request for it is waiting (see below)."""
     RENDERS["count"] += 1
     assert WAITING.wait_for_others(), "the other requests never started waiting"
-    return HttpResponse("<main>popular</main>" * 100)
+    return HttpResponse(f"<main>popular {RENDERS['count']}</main>" * 100)
 
 
 class Waiting:
@@ -236,9 +240,11 @@ urlpatterns = [
 def test_concurrent_misses_render_the_page_once(monkeypatch, settings):
     # Generous: the bound only matters if a thread is starved for that long.
     settings.PAGE_CACHE_LOCK_WAIT = 30
-    # No query runs outside this thread: the schedule is worked out here
-    # first, and the view reads no table.
-    page_cache.next_publication(page_cache.get_content_version())
+    RENDERS["count"], WAITING.count, WAITING.expected = 0, 0, 0
+    assert Client().get("/popular/")["X-Cache"] == "MISS"
+    # The page is known, and now stale: a deploy. Bumping works out the
+    # schedule here, so no query runs in the threads (the view reads none).
+    page_cache.bump_content_version()
     real_wait = PageCacheMiddleware.wait
 
     def counted_wait(self, *args):
@@ -246,8 +252,7 @@ def test_concurrent_misses_render_the_page_once(monkeypatch, settings):
         return real_wait(self, *args)
 
     monkeypatch.setattr(PageCacheMiddleware, "wait", counted_wait)
-    RENDERS["count"] = 0
-    WAITING.count, WAITING.expected = 0, 3
+    WAITING.expected = 3
     responses = []
 
     def visit():
@@ -260,10 +265,11 @@ def test_concurrent_misses_render_the_page_once(monkeypatch, settings):
         thread.join(timeout=30)
 
     assert not any(thread.is_alive() for thread in threads)
-    assert RENDERS["count"] == 1
+    assert RENDERS["count"] == 2  # Once before the deploy, once after.
     assert sorted(r["X-Cache"] for r in responses) == ["MISS", "WAIT", "WAIT", "WAIT"]
-    assert len({r.content for r in responses}) == 1
     assert {r["Content-Encoding"] for r in responses} == {"gzip"}
+    (page,) = {gzip.decompress(r.content) for r in responses}
+    assert b"popular 2" in page  # The new render, not the one before the deploy.
 
 
 def test_a_waiter_renders_itself_once_the_lock_is_gone_without_a_page(settings):
@@ -277,8 +283,10 @@ def test_a_waiter_renders_itself_once_the_lock_is_gone_without_a_page(settings):
     assert middleware.wait(state, state.lock_key(), "identity") is None
 
 
-def test_a_failed_render_releases_its_lock(client, monkeypatch):
-    ArticleFactory()
+def test_a_failed_render_releases_its_lock(client):
+    article = ArticleFactory()
+    client.get("/articles/")
+    article.save()
     state = page_cache.read_page_state(RequestFactory().get("/articles/"))
 
     def broken(request):
@@ -289,6 +297,35 @@ def test_a_failed_render_releases_its_lock(client, monkeypatch):
     with pytest.raises(RuntimeError):
         middleware(RequestFactory().get("/articles/"))
     assert page_cache.page_cache().get(state.lock_key()) is None
+
+
+def test_a_page_never_stored_takes_no_lock(client, monkeypatch):
+    cache = page_cache.page_cache()
+    locks = []
+    real_add = cache.add
+    monkeypatch.setattr(
+        cache, "add", lambda key, *a, **k: locks.append(key) or real_add(key, *a, **k)
+    )
+    ArticleFactory(title="Frontier AI safety")
+    for _ in range(2):
+        assert client.get("/search/?q=frontier").status_code == 200
+        assert client.get("/articles/no-such-article/").status_code == 404
+    assert not [key for key in locks if key.startswith("page-lock:")]
+
+
+@pytest.mark.urls(__name__)
+def test_a_page_no_longer_stored_is_forgotten(client):
+    OUTSIDE.update(text="release 1", private=False)
+    client.get("/outside/")
+    state = page_cache.read_page_state(RequestFactory().get("/outside/"))
+    assert state.tables == frozenset()
+
+    OUTSIDE["private"] = True
+    page_cache.bump_content_version()
+    response = client.get("/outside/")
+    assert "X-Cache" not in response
+    state = page_cache.read_page_state(RequestFactory().get("/outside/"))
+    assert state.tables is None  # So its next miss takes no lock.
 
 
 # -- the cache server away during a storm -------------------------------------------
