@@ -133,6 +133,10 @@ def is_shareable(request, response):
     """May every anonymous visitor receive this very response?"""
     if response.status_code != 200 or response.streaming:
         return False
+    # Encoded by the view itself: the cache could not tell which clients
+    # accept it, since it keys the variants it makes itself.
+    if response.has_header("Content-Encoding"):
+        return False
     # A cookie means a CSRF token, a session or something else per visitor.
     if response.cookies or uses_csrf_token(request, response):
         return False

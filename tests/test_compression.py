@@ -237,7 +237,14 @@ def streamed_csv(request):
     return StreamingHttpResponse(rows, content_type="text/csv")
 
 
+def already_gzipped(request):
+    response = HttpResponse(gzip.compress(b"<p>packed by the view</p>" * 100))
+    response["Content-Encoding"] = "gzip"
+    return response
+
+
 urlpatterns = [
+    path("packed/", already_gzipped),
     path("contact/", form_with_csrf_token),
     path("rows.csv", streamed_csv),
     path("", include("config.urls")),
@@ -288,6 +295,15 @@ def test_a_published_data_file_is_compressed_with_its_own_etag(
     assert repeat.status_code == 304
     for response in (plain, packed):
         response.close()
+
+
+@pytest.mark.urls(__name__)
+def test_a_response_the_view_encoded_is_neither_stored_nor_encoded_again(client):
+    for _ in range(2):
+        response = client.get("/packed/", HTTP_ACCEPT_ENCODING="br")
+        assert "X-Cache" not in response
+        assert response["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.content).startswith(b"<p>packed")
 
 
 @pytest.mark.parametrize(
