@@ -523,11 +523,6 @@ class PageState:
         """The tables this URL's page read last time, or None if unknown."""
         return frozenset(self.index[0]) if self.index else None
 
-    @property
-    def compressed(self):
-        """Whether the page had compressed variants last time (see the middleware)."""
-        return bool(self.index and self.index[1])
-
     def page_key(self, tables):
         """This URL's page key when rendered from `tables`; None if one has no version.
 
@@ -558,6 +553,13 @@ class PageState:
         return LOCK_KEY.format(digest=_digest(key))
 
 
+@functools.cache
+def _page_version_keys():
+    """{cache key: table} of every version a page key may hold."""
+    tables = content_tables() | {EVERYTHING}
+    return {TABLE_VERSION_KEY.format(table=table): table for table in tables}
+
+
 def valid_index(entry):
     """An index entry as stored by the middleware, or None if it is not one.
 
@@ -586,8 +588,7 @@ def read_page_state(request):
     if not recover_after_outage():
         return None
     url = page_url(request)
-    tables = content_tables() | {EVERYTHING}
-    version_keys = {TABLE_VERSION_KEY.format(table=table): table for table in tables}
+    version_keys = _page_version_keys()
     index_key = INDEX_KEY.format(url=_digest(url))
     cache = page_cache()
     try:
