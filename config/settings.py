@@ -132,7 +132,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads parameters into a query (see its docstring).
     "ops.middleware.RejectNulCharactersMiddleware",
-    # Above sessions, CSRF and auth so a cached page skips them (speed).
+    # Above sessions, CSRF and auth so a cached page skips them (speed). It
+    # also compresses responses, cached variants included, so no
+    # GZipMiddleware; never the admin or a page with a CSRF token (BREACH).
     "core.middleware_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,12 +1,22 @@
-"""Ground rules of the page cache: the content version, page keys, timeouts.
+"""Ground rules of the page cache: versions, page keys, timeouts, render locks.
 
-Invalidation works by versioning, not by deleting. Every page key contains a
-site-wide *content version*, an integer kept in the cache and bumped (see
-core/signals.py) whenever content is saved or deleted. One edit makes every
-cached page unreachable at once; the old entries simply expire. Working out
-which pages an edit touches (the front page, lists, feeds, the sitemap, every
-page that shows a related item…) would be a bug farm; a burst of
-traffic re-renders each page once per edit, which is cheap.
+Invalidation works by versioning, not by deleting. Every content table has a
+*table version*, an integer kept in the cache and bumped (see core/signals.py)
+whenever a row of that table is saved or deleted. A page is stored under a key
+made of its URL and the versions of the tables its rendering read (recorded
+from the SQL it sent, plus what cached fragments inside it noted), so an edit
+to an article makes the pages that read the articles table unreachable and
+leaves a declaration page that never reads it cached. The old entries simply
+expire. Each URL's table set is kept beside its page (the *index*); it is only
+a hint: a wrong one costs a miss, never a stale page, because a page is only
+ever found under the versions of the very tables it read.
+
+Every key also holds the version of `EVERYTHING`, a pseudo-table bumped only
+with all the others at once (a deploy, a batch, a direct
+`bump_content_version()`): pages that read no content table, or that are made
+from data outside the ORM, still go stale on a deploy. A site-wide *content
+version* is bumped by every edit as before; it names the next-publication
+entry below.
 
 Scheduled items need no cron job: no page is cached past the next scheduled
 `published_at` of any Publishable model. That instant is part of the page key
@@ -15,7 +25,10 @@ cache backend's clock would keep it (a test that moves the clock while Redis
 does not, or a backend that rounds timeouts).
 
 Everything here degrades to "not cached" when the cache server is down: a
-Redis outage slows the site, it does not take it down.
+Redis outage slows the site, it does not take it down. A bump lost to an
+outage would leave stale pages behind when the server returns, so a process
+that saw the cache fail bumps every version once it answers again, before it
+uses anything stored there (see `_recover_after_outage`).
 """
 
 import contextlib
@@ -41,7 +54,16 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "content-version"
 NEXT_PUBLICATION_KEY = "next-publication:{version}"
-PAGE_KEY = "page:{version}:{next_publication}:{url}"
+PAGE_KEY = "page:{next_publication}:{digest}"
+# URL -> the tables its page read last time it was rendered, and whether it
+# has compressed variants (core/middleware_cache.py).
+INDEX_KEY = "page-index:{url}"
+# Held while one worker renders a page that others asked for at the same time.
+LOCK_KEY = "page-lock:{digest}"
+# Index entries are small and outlive the pages (a day against minutes), so a
+# page that went stale or expired is still known when it is asked for again:
+# its first request after that takes the render lock.
+INDEX_TIMEOUT = 24 * 60 * 60
 
 # An AppConfig attribute: True for an app whose rows show on public pages,
 # so that saving or deleting any of them (a position, a many-to-many link)
@@ -67,6 +89,12 @@ DEFAULTS = {
     "PAGE_CACHE_STALE_WHILE_REVALIDATE": 600,
     # Never cached, never given public headers: editor tools.
     "PAGE_CACHE_EXCLUDED_PATHS": ("/admin/", "/markdownx/"),
+    # When a page misses, one worker renders it while the others asking for
+    # it wait for the result (no stampede), at most this many seconds before
+    # rendering it themselves. The lock expires on its own after
+    # PAGE_CACHE_LOCK_TIMEOUT in case its holder died mid-render.
+    "PAGE_CACHE_LOCK_WAIT": 3.0,
+    "PAGE_CACHE_LOCK_TIMEOUT": 10,
 }
 
 
@@ -137,6 +165,7 @@ def get_content_version():
             version = cache.get(VERSION_KEY)
     except Exception:
         logger.warning("Page cache unavailable; serving uncached.", exc_info=True)
+        note_cache_failure()
         return None
     return version
 
@@ -147,9 +176,16 @@ def bump_content_version(tables=None):
     Signals call this on every save and delete of content; code that writes
     with `QuerySet.update()`, `bulk_create()` or raw SQL (which send no
     signals) must call it itself once it is done. `tables` (database table
-    names) limits which table versions are bumped; by default all of them.
+    names) limits which table versions are bumped; by default all of them,
+    `EVERYTHING` included.
     """
-    bump_table_versions(content_tables() if tables is None else tables)
+    if _take_lost_bumps():
+        tables = None  # Some bump was lost while the cache was away.
+    if not bump_table_versions(
+        content_tables() | {EVERYTHING} if tables is None else tables
+    ):
+        note_cache_failure()
+        return None
     cache = page_cache()
     try:
         try:
@@ -163,10 +199,52 @@ def bump_content_version(tables=None):
         _remember_next_publication(version, _query_next_publication())
     except Exception:
         # The save itself succeeded; refusing it now would lose the editor's
-        # work. Pages may stay stale for at most PAGE_CACHE_TIMEOUT.
+        # work. The lost bump is made up for when the cache answers again.
         logger.exception("Could not bump the content version after an edit.")
+        note_cache_failure()
         return None
     return version
+
+
+# -- lost bumps ------------------------------------------------------------------
+#
+# A bump that fails (the cache server down, or unreachable from this process)
+# is lost: if the server comes back with its data, the pages stored before the
+# edit would be found again under the old versions. So any process that saw
+# the cache fail, for a bump or for a read, bumps every version as soon as the
+# cache answers again, before it reads or stores a page. While the server is
+# down nothing is served from it; every process that served during the outage
+# saw it fail, so the first request any of them handles afterwards makes every
+# stored page stale. The price is one re-render of each page after an outage.
+
+_cache_failed = False
+
+
+def note_cache_failure():
+    """Remember that the cache failed here: bumps may have been lost."""
+    global _cache_failed
+    _cache_failed = True
+
+
+def _take_lost_bumps():
+    """True (once) if the cache failed here since everything was last bumped."""
+    global _cache_failed
+    failed, _cache_failed = _cache_failed, False
+    return failed
+
+
+def recover_after_outage():
+    """Before reading the cache: bump everything if this process saw it fail.
+
+    False if the cache is still unusable (the bump failed again): serve
+    uncached.
+    """
+    if not _cache_failed:
+        return True
+    if bump_content_version() is None:
+        return False
+    logger.warning("The page cache answers again: every cached page made stale.")
+    return True
 
 
 # Set while a bulk writer (an import) saves many rows: each save would bump
@@ -225,6 +303,10 @@ def bump_content_version_on_commit(using=None, tables=None):
 # starts again from a random number, so a key never names different content.
 
 TABLE_VERSION_KEY = "table-version:{table}"
+# A pseudo-table bumped with every table at once (deploys, batches, direct
+# bumps) and part of every page key, so that a page which read no content
+# table still goes stale on a deploy.
+EVERYTHING = "*"
 
 
 @functools.cache
@@ -234,7 +316,7 @@ def content_tables():
 
 
 def bump_table_versions(tables):
-    """Make output keyed by any of `tables` stale. Never raises."""
+    """Make output keyed by any of `tables` stale. Never raises; False if it failed."""
     cache = page_cache()
     for table in sorted(tables):
         key = TABLE_VERSION_KEY.format(table=table)
@@ -246,7 +328,8 @@ def bump_table_versions(tables):
                     cache.incr(key)
         except Exception:
             logger.exception("Could not bump the version of table %s.", table)
-            return
+            return False
+    return True
 
 
 def table_versions(tables):
@@ -267,6 +350,7 @@ def table_versions(tables):
             found.update(cache.get_many(missing))
     except Exception:
         logger.warning("Table versions unavailable; not caching.", exc_info=True)
+        note_cache_failure()
         return None
     if len(found) != len(keys):  # Evicted between add and get: don't guess.
         return None
@@ -403,16 +487,127 @@ def page_timeout(next_publication_at, now=None):
 # -- page keys ------------------------------------------------------------------
 
 
-def page_key(request, version, next_publication_at):
-    """The cache key of the page `request` asks for, under this content version.
+def page_url(request):
+    """The address a page is stored under.
 
     Scheme and host are part of it because feeds and the sitemap print
-    absolute URLs. GET and HEAD share a key.
+    absolute URLs. GET and HEAD share it.
     """
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()
-    return PAGE_KEY.format(
-        version=version,
-        next_publication=f"{next_publication_at:.0f}",
-        url=digest[:40],
-    )
+    return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+
+
+def _digest(text):
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+
+
+class PageState:
+    """What a request needs to find its page: versions, schedule, the index.
+
+    `versions` holds every content table's version (and `EVERYTHING`'s),
+    read before anything is rendered: a page rendered now is stored under
+    these, never under versions read after its queries ran, which an edit
+    committed in between could have moved past the rows it read.
+    """
+
+    def __init__(self, url, version, versions, next_publication_at, index):
+        self.url = url
+        self.version = version
+        self.versions = versions
+        self.next_publication = next_publication_at
+        self.timeout = page_timeout(next_publication_at)
+        self.index_key = INDEX_KEY.format(url=_digest(url))
+        self.index = index
+
+    @property
+    def tables(self):
+        """The tables this URL's page read last time, or None if unknown."""
+        return frozenset(self.index[0]) if self.index else None
+
+    def page_key(self, tables):
+        """This URL's page key when rendered from `tables`; None if one has no version.
+
+        `EVERYTHING` is always part of it, and the schedule is, so the page
+        goes stale on a deploy and when a scheduled item comes out.
+        """
+        tables = set(tables) | {EVERYTHING}
+        if not tables <= self.versions.keys():
+            return None  # Not a content table: its changes would go unseen.
+        stamp = ";".join(f"{table}={self.versions[table]}" for table in sorted(tables))
+        schedule = f"{self.next_publication:.0f}"
+        return PAGE_KEY.format(
+            next_publication=schedule, digest=_digest(f"{self.url}\n{stamp}")
+        )
+
+    def lock_key(self):
+        """The render lock of this page as it is now.
+
+        Keyed by the page key under the index's tables: every request that
+        would look for the same page waits for the same render, and none
+        that read newer versions waits for a render begun before an edit.
+        Without a usable index, by every version there is: just as safe.
+        """
+        tables = self.tables
+        if tables is None:
+            tables = self.versions.keys()
+        key = self.page_key(tables) or self.page_key(self.versions.keys())
+        return LOCK_KEY.format(digest=_digest(key))
+
+
+@functools.cache
+def _page_version_keys():
+    """{cache key: table} of every version a page key may hold."""
+    tables = content_tables() | {EVERYTHING}
+    return {TABLE_VERSION_KEY.format(table=table): table for table in tables}
+
+
+def valid_index(entry):
+    """An index entry as stored by the middleware, or None if it is not one.
+
+    ((table, …), compressed): the tables the URL's page read last time and
+    whether it has compressed variants. Anything else (an entry written by
+    another release) counts as unknown.
+    """
+    if (
+        isinstance(entry, tuple)
+        and len(entry) == 2
+        and isinstance(entry[0], tuple)
+        and all(isinstance(table, str) for table in entry[0])
+        and isinstance(entry[1], bool)
+    ):
+        return entry
+    return None
+
+
+def read_page_state(request):
+    """The PageState of `request`, in one cache round trip; None if not to be cached.
+
+    None when the cache is down, or when a scheduled item is due this very
+    second (timeout 0). Reads the content version (for the schedule), the
+    URL's index entry and every table version with a single `get_many`.
+    """
+    if not recover_after_outage():
+        return None
+    url = page_url(request)
+    version_keys = _page_version_keys()
+    index_key = INDEX_KEY.format(url=_digest(url))
+    cache = page_cache()
+    try:
+        found = cache.get_many([VERSION_KEY, index_key, *version_keys])
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = get_content_version()
+        versions = {table: found.get(key) for key, table in version_keys.items()}
+        if None in versions.values():  # First use, or lost: start new series.
+            versions.update(
+                table_versions(table for table, v in versions.items() if v is None)
+                or {}
+            )
+        if version is None or None in versions.values():
+            return None
+        index = valid_index(found.get(index_key))
+        state = PageState(url, version, versions, next_publication(version), index)
+    except Exception:
+        logger.warning("Page cache lookup failed; rendering.", exc_info=True)
+        note_cache_failure()
+        return None
+    return state if state.timeout else None
