@@ -23,6 +23,7 @@ from django.views import View, static
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from config.object_storage import MEDIA_CACHE_CONTROL
 from core.markdown import render_preview
 from core.models import Image
 from core.renditions import make_renditions
@@ -31,8 +32,6 @@ from core.storage import STORAGE_DOWN, STORAGE_ERRORS
 from core.uploads import clean_image
 
 logger = logging.getLogger(__name__)
-
-MEDIA_MAX_AGE = 24 * 60 * 60
 
 
 def staff_only(view):
@@ -249,8 +248,9 @@ def media(request, path):
     A busy site lets its proxy serve /media/ and sets SERVE_MEDIA=0.
     """
     response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
-    # Uploads get new random names rather than being changed in place.
-    patch_cache_control(response, public=True, max_age=MEDIA_MAX_AGE)
+    # Uploads get new random names rather than being changed in place, so a
+    # name always means the same bytes: the lifetime object storage gives too.
+    response["Cache-Control"] = MEDIA_CACHE_CONTROL
     return response
 
 

@@ -404,3 +404,20 @@ def test_pages_still_answer_when_the_cache_fails_mid_request(client, monkeypatch
     response = client.get("/articles/")
     assert response.status_code == 200
     assert "Still here" in response.content.decode()
+
+
+def test_the_sitemap_drops_an_unpublished_article_on_the_next_request(
+    client, declaration_with_article
+):
+    _, article = declaration_with_article
+    client.get("/sitemap.xml")
+    cached = client.get("/sitemap.xml")
+    assert cached["X-Cache"] == "HIT"
+    assert article.get_absolute_url() in cached.content.decode()
+
+    article.status = "draft"
+    article.save()
+
+    response = client.get("/sitemap.xml")
+    assert response["X-Cache"] == "MISS"
+    assert article.get_absolute_url() not in response.content.decode()
