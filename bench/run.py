@@ -188,8 +188,12 @@ class Server:
         self.log.close()
 
 
-def wrk(url, seconds=SECONDS, connections=CONNECTIONS, paths=None):
-    env = {**os.environ, "WRK_PATHS": " ".join(paths or [])}
+def wrk(url, seconds=SECONDS, connections=CONNECTIONS, paths=None, paths_file=None):
+    env = {
+        **os.environ,
+        "WRK_PATHS": " ".join(paths or []),
+        "WRK_PATHS_FILE": str(paths_file or ""),
+    }
     threads = min(2, connections)
     output = subprocess.run(
         [
