@@ -28,7 +28,7 @@ import re
 import zlib
 from dataclasses import dataclass, replace
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -304,14 +304,15 @@ def rebuild_index(queryset, document, batch_size=500, everything=False):
 # the SQL as a parameter.
 #
 # Three scopes of "matches": "all" (any field), "head" (every word in a field
-# of weight A or B: title, names, summary, place) and "body" (all, but not
-# head). On PostgreSQL the head is `search_head`, a generated column holding
-# the A and B lexemes of `search_vector` (home's migration 0002): small, kept
-# in the row and GIN indexed, where the whole vector is mostly body text
-# stored out of line. SQLite's FTS5 filters by column (`{a b} : …`).
+# of weight A or B: title, names, summary, place) and "rest" (all, but not
+# head: some word in the body only). On PostgreSQL the head is `search_head`,
+# a generated column holding the A and B lexemes of `search_vector` (home's
+# migration 0002): small, kept in the row and GIN indexed, where the whole
+# vector is mostly body text stored out of line. SQLite's FTS5 filters by
+# column (`{a b} : …`).
 
 HEAD_VECTOR = "search_head"
-SCOPES = ("all", "head", "body")
+SCOPES = ("all", "head", "rest")
 # In compiled filters, "now" is this stand-in, swapped for the time of each
 # query (`SearchTable.public`): a filter compiled once must not freeze the clock.
 NOW_STANDIN = datetime.datetime(2000, 1, 1, 0, 0, 0, 424242, tzinfo=datetime.UTC)
@@ -335,7 +336,7 @@ class SearchTable:
         """The public filter's SQL and its parameters, judged at this moment."""
         if not self.now_at:
             return self.public_sql, list(self.public_params)
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        now = _as_stored(timezone.now())
         params = list(self.public_params)
         for index in self.now_at:
             params[index] = now
@@ -343,6 +344,11 @@ class SearchTable:
 
 
 _tables = {}
+
+
+def _as_stored(moment):
+    """`moment` as the database's driver receives it in a query."""
+    return models.DateTimeField().get_db_prep_value(moment, connection)
 
 
 def search_table(model, public, title_field):
@@ -373,7 +379,7 @@ def _compile_table(model, public, title_field):
     else:  # A filter through a join: ask for the primary keys instead.
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
         where_sql = f"{_column(model, meta.pk.name)} IN ({sql})"
-    standin = connection.ops.adapt_datetimefield_value(NOW_STANDIN)
+    standin = _as_stored(NOW_STANDIN)
     field_names = {field.name for field in meta.concrete_fields}
     return SearchTable(
         code=model_code(model),
@@ -403,13 +409,13 @@ def matches(table, parsed, scope="all"):
         query = f"(SELECT to_tsquery('{SEARCH_CONFIG}', %s))"
         head = f"{table.table}.{HEAD_VECTOR} @@ {query}"
         whole = f"{table.table}.search_vector @@ {query}"
-        where = {"all": whole, "head": head, "body": f"{whole} AND NOT {head}"}
+        where = {"all": whole, "head": head, "rest": f"{whole} AND NOT {head}"}
         words = parsed.tsquery_text()
-        params = {"all": [words], "head": [words], "body": [words, words]}
+        params = {"all": [words], "head": [words], "rest": [words, words]}
         return table.table, where[scope], params[scope]
     expression = parsed.fts5()
     head = "{a b} : (" + expression + ")"
-    text = {"all": expression, "head": head, "body": f"({expression}) NOT {head}"}
+    text = {"all": expression, "head": head, "rest": f"({expression}) NOT {head}"}
     # The full-text index is the outer loop (CROSS JOIN keeps SQLite from
     # reordering): its rowids lead to the rows by primary key.
     return (
@@ -423,10 +429,10 @@ def matches(table, parsed, scope="all"):
 def rank(table, parsed, scope="all"):
     """(SQL, params): how well a row matching in `scope` fits, higher is better.
 
-    Words in the head weigh most; "body" rows (no head match) are told apart
+    Words in the head weigh most; "rest" rows (no head match) are told apart
     by date alone, newest first, with a score below any head match.
     """
-    if scope == "body":
+    if scope == "rest":
         if table.recency is None:
             return "0.0", []
         if uses_postgresql():
@@ -460,22 +466,22 @@ def count_sql(table, parsed, scope, limit, exclude=()):
 
 
 def ranked_sql(
-    table, parsed, scope, limit, score=None, only=(), exclude=(), unless=False
+    table, parsed, scope, limit, scoring=None, only=(), exclude=(), unless=False
 ):
     """(SQL, params): up to `limit` of `table`'s public rows matching in
     `scope`, best first, as columns result_id, result_rank, result_title.
 
-    `score(rank_sql, rank_params)` returns the (SQL, params) of a score made
+    `scoring(rank_sql, rank_params)` returns the (SQL, params) of a score made
     of the rank (boosts); `only` keeps those primary keys, `exclude` leaves
     them out. `unless`: no rows at all when `limit` rows (not in `exclude`)
-    match in the head: the body tier is read only when the head falls short.
-    The database checks this once, before reading the body.
+    match in the head: the rest is read only when the head falls short. The
+    database checks this once, before reading the rest.
     """
     from_sql, where, params = matches(table, parsed, scope)
     public_sql, public_params = table.public()
     rank_sql, rank_params = rank(table, parsed, scope)
     score_sql, score_params = (
-        score(rank_sql, rank_params) if score else (rank_sql, rank_params)
+        scoring(rank_sql, rank_params) if scoring else (rank_sql, rank_params)
     )
     keys_sql, keys_params = _keys(table, only, exclude)
     gate_sql, gate_params = "", []

@@ -340,6 +340,11 @@ class KindCount:
     count: int
     more: bool = False
 
+    @property
+    def shown(self):
+        """The count as a visitor reads it: "500+" when counting stopped."""
+        return f"{self.count}+" if self.more else str(self.count)
+
 
 class Matches:
     """What the paginator pages: the ranked rows, with their number known."""
@@ -445,6 +450,11 @@ class SiteSearch:
     def total(self):
         return sum(self.counts.values())
 
+    @property
+    def total_shown(self):
+        """The total as a visitor reads it: "512+" when counting stopped."""
+        return f"{self.total}+" if self.more else str(self.total)
+
     @cached_property
     def did_you_mean(self):
         return suggestion(self.parsed) if not self.total else ""
@@ -503,7 +513,7 @@ class SiteSearch:
         parts = [
             search.ranked_sql(table, self.parsed, "head", limit, score, exclude=named),
             search.ranked_sql(
-                table, self.parsed, "body", limit, score, exclude=named, unless=True
+                table, self.parsed, "rest", limit, score, exclude=named, unless=True
             ),
         ]
         if named:
