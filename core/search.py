@@ -396,17 +396,21 @@ def _compile_table(model, public, title_field):
     )
 
 
-def matches(table, parsed, scope="all"):
+def matches(table, parsed, scope="all", newest=False):
     """(FROM, WHERE, params) for `table`'s rows matching `parsed` in `scope`.
 
-    The public filter is not included (see `SearchTable.public`).
+    The public filter is not included (see `SearchTable.public`). `newest`:
+    the rows will be read newest first (see `rank`).
     """
     if uses_postgresql():
-        # A sub-select hides the words from the planner, which then expects
-        # few matches and walks the GIN index; seeing a common word, it would
-        # read every row's whole vector instead (a sequential scan), which
-        # costs ten times more than the index even for 80 % of the rows.
-        query = f"(SELECT to_tsquery('{SEARCH_CONFIG}', %s))"
+        # Usually a sub-select hides the words from the planner, which then
+        # expects few matches and walks the GIN index; seeing a common word,
+        # it would read every row's whole vector instead (a sequential scan),
+        # which costs ten times more than the index even for 80 % of the
+        # rows. Newest first, it should see them: for a word in most rows,
+        # walking the date index until enough rows match is cheapest.
+        query = f"to_tsquery('{SEARCH_CONFIG}', %s)"
+        query = query if newest else f"(SELECT {query})"
         head = f"{table.table}.{HEAD_VECTOR} @@ {query}"
         whole = f"{table.table}.search_vector @@ {query}"
         where = {"all": whole, "head": head, "rest": f"{whole} AND NOT {head}"}
@@ -426,18 +430,20 @@ def matches(table, parsed, scope="all"):
     )
 
 
-def rank(table, parsed, scope="all"):
+# The score of a head match read newest first: below a title or summary
+# match scored by its words (0.18 and up), above any body match (0.05 at most).
+NEWEST_HEAD_RANK = 0.1
+
+
+def rank(table, parsed, scope="all", newest=False):
     """(SQL, params): how well a row matching in `scope` fits, higher is better.
 
-    Words in the head weigh most; "rest" rows (no head match) are told apart
-    by date alone, newest first, with a score below any head match.
+    Words in the head weigh most. "rest" rows (no head match), and head rows
+    read `newest` first, all have one score (0, and `NEWEST_HEAD_RANK`): they
+    are told apart by date (`recency`), newest first.
     """
-    if scope == "rest":
-        if table.recency is None:
-            return "0.0", []
-        if uses_postgresql():
-            return f"EXTRACT(EPOCH FROM {table.recency}) * 1e-19", []
-        return f"julianday({table.recency}) * 1e-16", []
+    if scope == "rest" or newest:
+        return repr(NEWEST_HEAD_RANK if scope == "head" else 0.0), []
     if uses_postgresql():
         weights = "{" + ", ".join(str(w) for w in TS_RANK_WEIGHTS) + "}"
         vector = HEAD_VECTOR if scope == "head" else "search_vector"
@@ -449,6 +455,15 @@ def rank(table, parsed, scope="all"):
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     # bm25() is negative, more negative for a better match.
     return f"-bm25({FTS_TABLE}, {weights})", []
+
+
+def recency(table):
+    """SQL of a number that grows with the row's date (0 without one)."""
+    if table.recency is None:
+        return "0.0"
+    if uses_postgresql():
+        return f"EXTRACT(EPOCH FROM {table.recency})"
+    return f"julianday({table.recency})"
 
 
 def count_sql(table, parsed, scope, limit, exclude=()):
@@ -466,34 +481,53 @@ def count_sql(table, parsed, scope, limit, exclude=()):
 
 
 def ranked_sql(
-    table, parsed, scope, limit, scoring=None, only=(), exclude=(), unless=False
+    table,
+    parsed,
+    scope,
+    limit,
+    scoring=None,
+    only=(),
+    exclude=(),
+    unless=False,
+    newest=False,
 ):
     """(SQL, params): up to `limit` of `table`'s public rows matching in
-    `scope`, best first, as columns result_id, result_rank, result_title.
+    `scope`, best first, as columns result_id, result_rank, result_recency
+    and result_title; best is the highest rank, then the newest (where the
+    rank is one for all: "rest", `newest`), then by title.
 
     `scoring(rank_sql, rank_params)` returns the (SQL, params) of a score made
-    of the rank (boosts); `only` keeps those primary keys, `exclude` leaves
-    them out. `unless`: no rows at all when `limit` rows (not in `exclude`)
-    match in the head: the rest is read only when the head falls short. The
-    database checks this once, before reading the rest.
+    of the rank (boosts; where the rank is one for all, the score must be
+    too); `only` keeps those primary keys, `exclude` leaves them out.
+    `unless`: no rows at all when `limit` rows (not in `exclude`) match in
+    the head: the rest is read only when the head falls short. The database
+    checks this once, before reading the rest.
     """
-    from_sql, where, params = matches(table, parsed, scope)
+    from_sql, where, params = matches(table, parsed, scope, newest)
     public_sql, public_params = table.public()
-    rank_sql, rank_params = rank(table, parsed, scope)
+    rank_sql, rank_params = rank(table, parsed, scope, newest)
     score_sql, score_params = (
         scoring(rank_sql, rank_params) if scoring else (rank_sql, rank_params)
     )
+    by_date = scope == "rest" or newest
     keys_sql, keys_params = _keys(table, only, exclude)
     gate_sql, gate_params = "", []
     if unless:
         head_sql, head_params = count_sql(table, parsed, "head", limit, exclude)
         gate_sql, gate_params = f" AND ({head_sql}) < %s", [*head_params, limit]
+    if by_date:
+        # One score for all: the date orders them, by its index if it helps.
+        dated = f"{table.recency} DESC, " if table.recency else ""
+        order = f"{dated}result_title, result_id"
+    else:
+        order = "result_rank DESC, result_title, result_id"
     sql = (
         f"SELECT {table.pk} AS result_id, "
         f"CAST({score_sql} AS DOUBLE PRECISION) AS result_rank, "
-        f"{table.title} AS result_title FROM {from_sql} WHERE {where} "
-        f"AND {public_sql}{keys_sql}{gate_sql} "
-        "ORDER BY result_rank DESC, result_title, result_id LIMIT %s"
+        f"CAST({recency(table) if by_date else '0.0'} AS DOUBLE PRECISION) "
+        f"AS result_recency, {table.title} AS result_title "
+        f"FROM {from_sql} WHERE {where} AND {public_sql}{keys_sql}{gate_sql} "
+        f"ORDER BY {order} LIMIT %s"
     )
     return sql, [
         *score_params,

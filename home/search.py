@@ -18,10 +18,11 @@ How a result's place is decided, on PostgreSQL and SQLite alike:
 5. A word so common that more than `EXACT_RANK_LIMIT` pages of one kind have
    it ("safety" in 8,000 articles) is ranked in tiers for that kind, so that
    the cost stays the same however common it is: first the pages with every
-   word in their title, names or summary, by the score above (read from
-   those fields alone); then the pages with words in the body only, newest
-   first. Below that limit every match is scored in full. Counts stop at
-   `COUNT_LIMIT` a kind ("1000+").
+   word in their title, names or summary (their head), by the score above
+   read from those fields alone, or newest first when more than
+   `HEAD_RANK_LIMIT` pages of a dated kind have them; then the pages with
+   words in the body only, newest first. Below that limit every match is
+   scored in full. Counts stop at `COUNT_LIMIT` a kind ("500+").
 
 Finding and showing are two steps, so the number of queries never grows with
 the data: one query counts the matches of each kind, one `UNION` of (kind,
@@ -62,6 +63,9 @@ RANK_LIMIT = 500
 # Up to this many matches of one kind are all scored in full; past it, the
 # kind is ranked in tiers (see 5. above), whose cost does not grow with it.
 EXACT_RANK_LIMIT = 200
+# Up to this many head matches of one dated kind are scored; past it, they
+# are read newest first (see 5. above).
+HEAD_RANK_LIMIT = 500
 # Counting stops here for each kind ("500+"): a common word costs what 500
 # matches cost. As many as paging reaches.
 COUNT_LIMIT = RANK_LIMIT
@@ -397,23 +401,35 @@ class SiteSearch:
     # -- counting
 
     def _count_kinds(self, parsed):
-        """{kind: matches} in one query, for every source; each count stops
-        at COUNT_LIMIT + 1 (more than that is "more than COUNT_LIMIT")."""
+        """{kind: (matches, head matches)} in one query, for every source.
+
+        Matches stop at COUNT_LIMIT + 1 (more is "more than COUNT_LIMIT"),
+        head matches at HEAD_RANK_LIMIT + 1: that is all the ranking needs to
+        know. Head matches are counted for dated kinds only (None for the
+        others, whose tables stay small: signatories, series, groups).
+        """
         selects, params = [], []
         for source in SOURCES:
-            sql, count_params = search.count_sql(
-                source.table(), parsed, "all", COUNT_LIMIT + 1
-            )
-            selects.append(f"SELECT %s, ({sql})")
-            params += [source.kind, *count_params]
+            table = source.table()
+            sql, count_params = search.count_sql(table, parsed, "all", COUNT_LIMIT + 1)
+            head_sql, head_params = "NULL", []
+            if table.recency:
+                head_sql, head_params = search.count_sql(
+                    table, parsed, "head", HEAD_RANK_LIMIT + 1
+                )
+            selects.append(f"SELECT %s, ({sql}), ({head_sql})")
+            params += [source.kind, *count_params, *head_params]
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(selects), params)
-            return dict(cursor.fetchall())
+            return {kind: (found, head) for kind, found, head in cursor.fetchall()}
 
     @cached_property
     def _counted(self):
         counted = self._count_kinds(self.parsed)
-        if not any(counted.values()) and len(self.parsed.terms) > 1:
+        if (
+            not any(found for found, _ in counted.values())
+            and len(self.parsed.terms) > 1
+        ):
             # Nothing has every word: show what has some of them, and say so.
             self.parsed = self.parsed.loosened()
             self.loosened = True
@@ -425,14 +441,16 @@ class SiteSearch:
         """{kind: matches} of the kinds with any, each at most COUNT_LIMIT."""
         return {
             kind: min(found, COUNT_LIMIT)
-            for kind, found in self._counted.items()
+            for kind, (found, _head) in self._counted.items()
             if found
         }
 
     @property
     def more(self):
         """Kinds with more matches than were counted."""
-        return {kind for kind, found in self._counted.items() if found > COUNT_LIMIT}
+        return {
+            kind for kind, (found, _) in self._counted.items() if found > COUNT_LIMIT
+        }
 
     @property
     def kind_counts(self):
@@ -461,8 +479,13 @@ class SiteSearch:
 
     # -- ranking
 
-    def _score(self, source):
-        """score(rank_sql, rank_params) -> (SQL, params): the boosts of 3. and 4."""
+    def _score(self, source, by_date=False):
+        """score(rank_sql, rank_params) -> (SQL, params): the boosts of 3. and 4.
+
+        `by_date`: for rows ordered by date (one rank for all), which must
+        keep one score for all: the boost for a kind of declaration, which
+        differs from row to row, is left out.
+        """
         table = source.table()
         named = self.parsed.named
         factor = 1.0
@@ -471,6 +494,8 @@ class SiteSearch:
         subkinds = sorted(
             {source.subkinds[word] for word in named if word in source.subkinds}
         )
+        if by_date:
+            subkinds = []
         by_strength = {}
         for (kind, pk), strength in self.names.items():
             if kind == source.kind:
@@ -500,25 +525,45 @@ class SiteSearch:
 
     def _parts(self, source, limit):
         """(SQL, params) of each ranked part of one kind: `limit` rows at most."""
-        found = self._counted.get(source.kind, 0)
+        found, head = self._counted.get(source.kind, (0, None))
         if not found:
             return []
-        table, score = source.table(), self._score(source)
+        table, parsed = source.table(), self.parsed
         if found <= EXACT_RANK_LIMIT:
-            return [search.ranked_sql(table, self.parsed, "all", limit, score)]
+            return [search.ranked_sql(table, parsed, "all", limit, self._score(source))]
         # Tiers (5. above). Pages named exactly are scored in full wherever
-        # their words are, and left out of the tiers. The body tier is only
-        # read when the head has fewer than `limit` rows (the database tells).
+        # their words are, and left out of the tiers.
         named = [pk for kind, pk in self.names if kind == source.kind]
+        newest = head is not None and head > HEAD_RANK_LIMIT
         parts = [
-            search.ranked_sql(table, self.parsed, "head", limit, score, exclude=named),
             search.ranked_sql(
-                table, self.parsed, "rest", limit, score, exclude=named, unless=True
-            ),
+                table,
+                parsed,
+                "head",
+                limit,
+                self._score(source, by_date=newest),
+                exclude=named,
+                newest=newest,
+            )
         ]
+        if head is None or head < limit + len(named):
+            # Without a count of head matches, the database checks it.
+            parts.append(
+                search.ranked_sql(
+                    table,
+                    parsed,
+                    "rest",
+                    limit,
+                    self._score(source, by_date=True),
+                    exclude=named,
+                    unless=head is None,
+                )
+            )
         if named:
             parts.append(
-                search.ranked_sql(table, self.parsed, "all", limit, score, only=named)
+                search.ranked_sql(
+                    table, parsed, "all", limit, self._score(source), only=named
+                )
             )
         return parts
 
@@ -531,16 +576,17 @@ class SiteSearch:
         for source in self.sources:
             for sql, part_params in self._parts(source, depth):
                 selects.append(
-                    f"SELECT %s AS result_kind, result_id, result_rank, result_title "
-                    f"FROM ({sql}) AS part{len(selects)}"
+                    "SELECT %s AS result_kind, result_id, result_rank, "
+                    f"result_recency, result_title FROM ({sql}) AS part{len(selects)}"
                 )
                 params += [source.kind, *part_params]
         if not selects:
             return []
         sql = (
-            " UNION ALL ".join(selects)
-            + " ORDER BY result_rank DESC, result_title, result_kind, result_id "
-            "LIMIT %s OFFSET %s"
+            "SELECT result_kind, result_id, result_rank, result_title FROM ("
+            + " UNION ALL ".join(selects)
+            + ") AS found ORDER BY result_rank DESC, result_recency DESC, "
+            "result_title, result_kind, result_id LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit, offset])

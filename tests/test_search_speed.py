@@ -211,6 +211,24 @@ def test_pages_of_a_common_word_follow_on_from_each_other(monkeypatch):
     assert len({(kind, pk) for kind, pk, _rank, _title in everything}) == 10
 
 
+def test_a_word_in_very_many_titles_lists_them_newest_first(client, monkeypatch):
+    a_common_word(monkeypatch)
+    monkeypatch.setattr(site_search, "HEAD_RANK_LIMIT", 2)
+    now = timezone.now()
+    for days, title in enumerate(["Quokka", "Quokka, quokka, quokka", "A quokka"]):
+        ArticleFactory(title=title, published_at=now - datetime.timedelta(days=days))
+    ArticleFactory(title="Notes", body="quokka", published_at=now)
+
+    assert titles(search(client, "quokka")) == [
+        "Quokka",
+        "Quokka, quokka, quokka",
+        "A quokka",
+        "Notes",  # the body only: after every head match, however new
+    ]
+    pages = [SiteSearch("quokka").matches[n : n + 1] for n in range(4)]
+    assert [row for page in pages for row in page] == SiteSearch("quokka").matches[:4]
+
+
 def test_a_name_typed_exactly_still_comes_first_among_many_matches(client, monkeypatch):
     a_common_word(monkeypatch)
     for n in range(4):
