@@ -630,8 +630,10 @@ class SiteSearch:
         one past the end the last), from the cache when it has it."""
         try:
             number = max(1, int(number))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             number = 1
+        # No page lies past every kind's ranked rows: one key for all of those.
+        number = min(number, -(-len(SOURCES) * RANK_LIMIT // per_page))
         key, timeout = self._cache_key(number, per_page)
         entry = self._cache_get(key) if key else None
         from_cache = entry is not None

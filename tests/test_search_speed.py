@@ -147,6 +147,14 @@ def test_search_works_when_the_cache_is_down(client, monkeypatch):
     assert titles(search(client, "quokka")) == ["Quokka census"]
 
 
+def test_any_page_number_gives_a_page(client):
+    ArticleFactory.create_batch(25, title="Quokka report")
+
+    for page, shown in [("abc", 1), ("0", 1), ("-3", 1), ("2", 2), ("9" * 40, 2)]:
+        response = search(client, "quokka", page=page)
+        assert response.context["page_obj"].number == shown, page
+
+
 # -- counting and ranking ----------------------------------------------------------
 
 
