@@ -1,22 +1,34 @@
 -- wrk reporter: one JSON line with throughput, latency percentiles and errors.
 --
--- With WRK_PATHS set (paths separated by spaces) each request takes the next
--- path in turn, for a mixed load; every thread counts 5xx answers itself and
--- done() adds them up.
+-- With WRK_PATHS set (paths separated by spaces), or WRK_PATHS_FILE (one path
+-- a line: too many for the environment), each request takes the next path in
+-- turn, for a mixed load; every thread counts 5xx answers itself and done()
+-- adds them up. The second thread starts half-way through the list, so that
+-- with a list of distinct paths (bench_search.py's new queries) no two
+-- requests ask for the same one.
 
 local paths = {}
 for path in string.gmatch(os.getenv("WRK_PATHS") or "", "%S+") do
   table.insert(paths, path)
+end
+local paths_file = os.getenv("WRK_PATHS_FILE")
+if paths_file and paths_file ~= "" then
+  for path in io.lines(paths_file) do
+    if path ~= "" then
+      table.insert(paths, path)
+    end
+  end
 end
 
 local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("thread_number", #threads)
 end
 
 function init(args)
-  counter = 0
+  counter = ((thread_number or 1) - 1) * math.floor(#paths / 2)
   server_errors = 0
 end
 

@@ -21,14 +21,15 @@ What a visitor typed never reaches either query language: it is cut into
 words (`parse_query`), and each word is quoted as a literal.
 """
 
+import datetime
+import functools
+import os
 import re
 import zlib
 from dataclasses import dataclass, replace
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import F, FloatField, Value
-from django.db.models.expressions import RawSQL
+from django.db import connection, models
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -44,6 +45,8 @@ MAX_TERMS = 12
 BM25_WEIGHTS = (10.0, 3.0, 1.0)
 TS_RANK_WEIGHTS = [0.05, 0.1, 0.3, 1.0]
 SNIPPET_WORDS = 32
+# Characters of markdown a snippet cleans at first (then four times more).
+SNIPPET_CHUNK = 800
 
 # Words that carry no meaning in a query. They stay in the index (so "US",
 # "IT" or "IN" typed in capitals, or a query of nothing else, still match);
@@ -57,6 +60,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _MARKDOWN_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _MARKDOWN_MARKS = re.compile(r"[*`\[\]_>]+|^#+\s*|(?<=\s)#+\s+")
+_MARKDOWN_EMPHASIS = re.compile(r"[*`\[\]_>]+")
 # Endings that make two forms of one word ("commitment", "commitments"):
 # enough for highlighting, which the databases' stemmers do not tell us about.
 _SUFFIXES = ("", "s", "es", "ed", "d", "ing", "ies", "y", "al", "ly")
@@ -181,13 +185,10 @@ class ParsedQuery:
         return joiner.join('"{}"'.format(t.replace('"', "")) for t in self.terms)
 
     def tsquery_text(self):
-        """The text of `tsquery`, for `to_tsquery` in raw SQL."""
+        """The text of a PostgreSQL tsquery, for `to_tsquery`: each word a
+        quoted lexeme, never syntax."""
         joiner = " | " if self.any_term else " & "
         return joiner.join("'{}'".format(t.replace("'", "")) for t in self.terms)
-
-    def tsquery(self):
-        """A PostgreSQL tsquery: each word a quoted lexeme, never syntax."""
-        return SearchQuery(self.tsquery_text(), search_type="raw", config=SEARCH_CONFIG)
 
 
 def parse_query(query, kind_words=frozenset()):
@@ -296,107 +297,362 @@ def rebuild_index(queryset, document, batch_size=500, everything=False):
 
 
 # -- querying ------------------------------------------------------------------
+#
+# Search is raw SQL assembled from pieces each model compiles once per process
+# (`SearchTable`): building the same ORM querysets for seven kinds on every
+# request cost more than running them. What a visitor typed only ever reaches
+# the SQL as a parameter.
+#
+# Three scopes of "matches": "all" (any field), "head" (every word in a field
+# of weight A or B: title, names, summary, place) and "rest" (all, but not
+# head: some word in the body only). On PostgreSQL the head is `search_head`,
+# a generated column holding the A and B lexemes of `search_vector` (home's
+# migration 0002): small, kept in the row and GIN indexed, where the whole
+# vector is mostly body text stored out of line. SQLite's FTS5 filters by
+# column (`{a b} : …`).
+
+HEAD_VECTOR = "search_head"
+SCOPES = ("all", "head", "rest")
+# In compiled filters, "now" is this stand-in, swapped for the time of each
+# query (`SearchTable.public`): a filter compiled once must not freeze the clock.
+NOW_STANDIN = datetime.datetime(2000, 1, 1, 0, 0, 0, 424242, tzinfo=datetime.UTC)
 
 
-def matching(queryset, parsed):
-    """`queryset` narrowed to rows whose index matches `parsed`."""
-    if uses_postgresql():
-        return queryset.filter(search_vector=parsed.tsquery())
-    model = queryset.model
-    table, pk = _quoted(model._meta.db_table), _quoted(model._meta.pk.column)
-    # The join runs from the full-text match to the row by its primary key,
-    # so SQLite reads the index, never the whole table.
-    return queryset.extra(
-        tables=[FTS_TABLE],
-        where=[
-            f"{FTS_TABLE} MATCH %s",
-            f"{table}.{pk} = ({FTS_TABLE}.rowid >> 16)",
-            f"({FTS_TABLE}.rowid & 65535) = {model_code(model)}",
-        ],
-        params=[parsed.fts5()],
+@dataclass(frozen=True)
+class SearchTable:
+    """What search's SQL needs of one model: quoted names and its public filter."""
+
+    code: int
+    table: str
+    pk: str
+    title: str
+    public_sql: str
+    public_params: tuple
+    kind: str | None
+    recency: str | None
+    now_at: tuple
+
+    def public(self):
+        """The public filter's SQL and its parameters, judged at this moment."""
+        if not self.now_at:
+            return self.public_sql, list(self.public_params)
+        now = _as_stored(timezone.now())
+        params = list(self.public_params)
+        for index in self.now_at:
+            params[index] = now
+        return self.public_sql, params
+
+
+_tables = {}
+
+
+def _as_stored(moment):
+    """`moment` as the database's driver receives it in a query."""
+    return models.DateTimeField().get_db_prep_value(moment, connection)
+
+
+def search_table(model, public, title_field):
+    """The `SearchTable` of `model` for this database, compiled on first use.
+
+    `public(now)` returns the model's public rows as a queryset (its
+    `public()`); it is compiled with `NOW_STANDIN` for `now`.
+    """
+    key = (connection.alias, connection.vendor, model._meta.label_lower)
+    found = _tables.get(key)
+    if found is None:
+        found = _tables[key] = _compile_table(model, public, title_field)
+    return found
+
+
+def _column(model, field_name):
+    meta = model._meta
+    return f"{_quoted(meta.db_table)}.{_quoted(meta.get_field(field_name).column)}"
+
+
+def _compile_table(model, public, title_field):
+    meta = model._meta
+    queryset = public(NOW_STANDIN)
+    query = queryset.query
+    compiler = query.get_compiler(connection=connection)
+    if set(query.alias_map) <= {meta.db_table} and not query.distinct:
+        where_sql, params = compiler.compile(query.where) if query.where else ("", ())
+    else:  # A filter through a join: ask for the primary keys instead.
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        where_sql = f"{_column(model, meta.pk.name)} IN ({sql})"
+    standin = _as_stored(NOW_STANDIN)
+    field_names = {field.name for field in meta.concrete_fields}
+    return SearchTable(
+        code=model_code(model),
+        table=_quoted(meta.db_table),
+        pk=_column(model, meta.pk.name),
+        title=_column(model, title_field),
+        public_sql=f"({where_sql})" if where_sql else "1 = 1",
+        public_params=tuple(params),
+        kind=_column(model, "kind") if "kind" in field_names else None,
+        recency=_column(model, "published_at")
+        if "published_at" in field_names
+        else None,
+        now_at=tuple(i for i, param in enumerate(params) if param == standin),
     )
 
 
-def best_matching(queryset, parsed, limit, also=()):
-    """`matching`, kept to the `limit` best rows by text rank, plus the rows
-    whose primary keys are in `also` (if they match).
+def matches(table, parsed, scope="all", newest=False):
+    """(FROM, WHERE, params) for `table`'s rows matching `parsed` in `scope`.
 
-    A common word matches thousands of rows; ranking them all, then joining
-    and sorting, is what made search slow. The index ranks and cuts first
-    (FTS5 computes bm25 in C; PostgreSQL ranks from the GIN-found rows only),
-    and only `limit` rows reach the query that boosts and sorts.
+    The public filter is not included (see `SearchTable.public`). `newest`:
+    the rows will be read newest first (see `rank`).
     """
-    queryset = matching(queryset, parsed)
-    model = queryset.model
-    table, pk = _quoted(model._meta.db_table), _quoted(model._meta.pk.column)
-    also = [int(key) for key in also]
-    named = f" OR {table}.{pk} IN ({', '.join(['%s'] * len(also))})" if also else ""
+    if uses_postgresql():
+        # Usually a sub-select hides the words from the planner, which then
+        # expects few matches and walks the GIN index; seeing a common word,
+        # it would read every row's whole vector instead (a sequential scan),
+        # which costs ten times more than the index even for 80 % of the
+        # rows. Newest first, it should see them: for a word in most rows,
+        # walking the date index until enough rows match is cheapest.
+        query = f"to_tsquery('{SEARCH_CONFIG}', %s)"
+        query = query if newest else f"(SELECT {query})"
+        head = f"{table.table}.{HEAD_VECTOR} @@ {query}"
+        whole = f"{table.table}.search_vector @@ {query}"
+        where = {"all": whole, "head": head, "rest": f"{whole} AND NOT {head}"}
+        words = parsed.tsquery_text()
+        params = {"all": [words], "head": [words], "rest": [words, words]}
+        return table.table, where[scope], params[scope]
+    expression = parsed.fts5()
+    head = "{a b} : (" + expression + ")"
+    text = {"all": expression, "head": head, "rest": f"({expression}) NOT {head}"}
+    # The full-text index is the outer loop (CROSS JOIN keeps SQLite from
+    # reordering): its rowids lead to the rows by primary key.
+    return (
+        f"{FTS_TABLE} CROSS JOIN {table.table}",
+        f"{FTS_TABLE} MATCH %s AND ({FTS_TABLE}.rowid & 65535) = {table.code} "
+        f"AND {table.pk} = ({FTS_TABLE}.rowid >> 16)",
+        [text[scope]],
+    )
+
+
+# The score of a head match read newest first: below a title or summary
+# match scored by its words (0.18 and up), above any body match (0.05 at most).
+NEWEST_HEAD_RANK = 0.1
+
+
+def rank(table, parsed, scope="all", newest=False):
+    """(SQL, params): how well a row matching in `scope` fits, higher is better.
+
+    Words in the head weigh most. "rest" rows (no head match), and head rows
+    read `newest` first, all have one score (0, and `NEWEST_HEAD_RANK`): they
+    are told apart by date (`recency`), newest first.
+    """
+    if scope == "rest" or newest:
+        return repr(NEWEST_HEAD_RANK if scope == "head" else 0.0), []
     if uses_postgresql():
         weights = "{" + ", ".join(str(w) for w in TS_RANK_WEIGHTS) + "}"
-        best = (
-            f"SELECT {pk} FROM {table} WHERE search_vector @@ query "
-            f"ORDER BY ts_rank('{weights}', search_vector, query) DESC LIMIT %s"
-        )
-        return queryset.extra(
-            where=[
-                f"({table}.{pk} IN ({best.replace('query', 'to_tsquery(%s, %s)')})"
-                f"{named})"
-            ],
-            params=[SEARCH_CONFIG, parsed.tsquery_text()] * 2 + [limit, *also],
+        vector = HEAD_VECTOR if scope == "head" else "search_vector"
+        return (
+            f"ts_rank('{weights}', {table.table}.{vector}, "
+            f"(SELECT to_tsquery('{SEARCH_CONFIG}', %s)))",
+            [parsed.tsquery_text()],
         )
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-    code = model_code(model)
-    # "rowid + 0": a bare rowid IN (...) makes FTS5 look rows up by rowid and
-    # test MATCH on each (12x slower); this way it matches once, then filters.
-    return queryset.extra(
-        where=[
-            f"({FTS_TABLE}.rowid + 0 IN (SELECT rowid FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s AND (rowid & 65535) = {code} "
-            f"ORDER BY bm25({FTS_TABLE}, {weights}) LIMIT %s){named})"
-        ],
-        params=[parsed.fts5(), limit, *also],
+    # bm25() is negative, more negative for a better match.
+    return f"-bm25({FTS_TABLE}, {weights})", []
+
+
+def recency(table):
+    """SQL of a number that grows with the row's date (0 without one)."""
+    if table.recency is None:
+        return "0.0"
+    if uses_postgresql():
+        return f"EXTRACT(EPOCH FROM {table.recency})"
+    return f"julianday({table.recency})"
+
+
+def count_sql(table, parsed, scope, limit, exclude=()):
+    """(SQL, params) counting `table`'s public rows matching in `scope`
+    (primary keys in `exclude` left out), up to `limit`: counting stops
+    there, so a common word costs no more than that."""
+    from_sql, where, params = matches(table, parsed, scope)
+    public_sql, public_params = table.public()
+    keys_sql, keys_params = _keys(table, exclude=exclude)
+    return (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {from_sql} WHERE {where} "
+        f"AND {public_sql}{keys_sql} LIMIT %s) AS counted",
+        [*params, *public_params, *keys_params, limit],
     )
 
 
-def text_rank(parsed):
-    """How well a matching row's words fit, higher is better (use with `matching`)."""
-    if uses_postgresql():
-        return SearchRank(F("search_vector"), parsed.tsquery(), weights=TS_RANK_WEIGHTS)
-    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-    # bm25() is negative, more negative for a better match.
-    return RawSQL(f"-bm25({FTS_TABLE}, {weights})", [], output_field=FloatField())
+def ranked_sql(
+    table,
+    parsed,
+    scope,
+    limit,
+    scoring=None,
+    only=(),
+    exclude=(),
+    unless=False,
+    newest=False,
+):
+    """(SQL, params): up to `limit` of `table`'s public rows matching in
+    `scope`, best first, as columns result_id, result_rank, result_recency
+    and result_title; best is the highest rank, then the newest (where the
+    rank is one for all: "rest", `newest`), then by title.
+
+    `scoring(rank_sql, rank_params)` returns the (SQL, params) of a score made
+    of the rank (boosts; where the rank is one for all, the score must be
+    too); `only` keeps those primary keys, `exclude` leaves them out.
+    `unless`: no rows at all when `limit` rows (not in `exclude`) match in
+    the head: the rest is read only when the head falls short. The database
+    checks this once, before reading the rest.
+    """
+    from_sql, where, params = matches(table, parsed, scope, newest)
+    public_sql, public_params = table.public()
+    rank_sql, rank_params = rank(table, parsed, scope, newest)
+    score_sql, score_params = (
+        scoring(rank_sql, rank_params) if scoring else (rank_sql, rank_params)
+    )
+    by_date = scope == "rest" or newest
+    keys_sql, keys_params = _keys(table, only, exclude)
+    gate_sql, gate_params = "", []
+    if unless:
+        head_sql, head_params = count_sql(table, parsed, "head", limit, exclude)
+        gate_sql, gate_params = f" AND ({head_sql}) < %s", [*head_params, limit]
+    if by_date:
+        # One score for all: the date orders them, by its index if it helps.
+        dated = f"{table.recency} DESC, " if table.recency else ""
+        order = f"{dated}result_title, result_id"
+    else:
+        order = "result_rank DESC, result_title, result_id"
+    sql = (
+        f"SELECT {table.pk} AS result_id, "
+        f"CAST({score_sql} AS DOUBLE PRECISION) AS result_rank, "
+        f"CAST({recency(table) if by_date else '0.0'} AS DOUBLE PRECISION) "
+        f"AS result_recency, {table.title} AS result_title "
+        f"FROM {from_sql} WHERE {where} AND {public_sql}{keys_sql}{gate_sql} "
+        f"ORDER BY {order} LIMIT %s"
+    )
+    return sql, [
+        *score_params,
+        *params,
+        *public_params,
+        *keys_params,
+        *gate_params,
+        limit,
+    ]
 
 
-def as_float(value):
-    return Value(float(value), output_field=FloatField())
+def _keys(table, only=(), exclude=()):
+    """(SQL, params) keeping the primary keys `only`, leaving out `exclude`."""
+    sql, params = "", []
+    for keys, operator in ((only, "IN"), (exclude, "NOT IN")):
+        if keys:
+            marks = ", ".join(["%s"] * len(keys))
+            sql += f" AND {table.pk} {operator} ({marks})"
+            params += [int(key) for key in keys]
+    return sql, params
 
 
 # -- showing -------------------------------------------------------------------
+#
+# Only the shown page's titles and snippets are marked, but a body is long and
+# a match may come late: words are found with `str.find`, not by folding every
+# word of the text in Python.
 
 
-def _same_word(word, term):
-    if word == term:
-        return True
-    short, long_ = sorted((word, term), key=len)
-    return (
-        len(short) >= 3 and long_.startswith(short) and long_[len(short) :] in _SUFFIXES
-    )
+@functools.lru_cache(maxsize=512)
+def _forms(terms):
+    """Every folded word that counts as one of `terms`: the term itself, and
+    the term and a word three letters or longer that differ by an ending in
+    `_SUFFIXES` ("commitment", "commitments"; "signing", "sign")."""
+    forms = set()
+    for term in terms:
+        forms.add(term)
+        for suffix in _SUFFIXES:
+            if not suffix:
+                continue
+            if len(term) >= 3:
+                forms.add(term + suffix)
+            if term.endswith(suffix) and len(term) - len(suffix) >= 3:
+                forms.add(term[: -len(suffix)])
+    return frozenset(forms)
+
+
+@functools.lru_cache(maxsize=512)
+def _ascii_forms(terms):
+    """(root, forms) for each term: its ASCII forms, and the start they all
+    share (when the root is not in a text, none of them is)."""
+    out = []
+    for term in terms:
+        forms = sorted(form for form in _forms((term,)) if form.isascii())
+        if forms:
+            out.append((os.path.commonprefix(forms), tuple(forms)))
+    return tuple(out)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _spans(text, terms):
+    """(start, end) of each word of `text` that counts as one of `terms`, in
+    order. A word is what `_TOKEN` cuts: a run of letters and digits.
+
+    Folding an ASCII word is lower-casing it, so ASCII forms are found with
+    `str.find` in the lower-cased text; only words with other letters
+    ("Türkiye") are folded one by one.
+    """
+    terms = tuple(terms)
+    # "İ" is the one character whose lower case is two: keep places aligned.
+    lowered = text.replace("\u0130", "I").lower()
+    length = len(text)
+    found = {}
+    for root, forms in _ascii_forms(terms):
+        if root not in lowered:
+            continue
+        for form in forms:
+            start = lowered.find(form)
+            while start != -1:
+                end = start + len(form)
+                if not (start and text[start - 1].isalnum()) and not (
+                    end < length and text[end].isalnum()
+                ):
+                    found[start] = end
+                start = lowered.find(form, start + 1)
+    if not text.isascii():
+        forms, seen = _forms(terms), set()
+        for match in _NON_ASCII.finditer(text):
+            at = match.start()
+            if not text[at].isalnum():
+                continue  # Punctuation: "…", "’", "—".
+            start = end = at
+            while start and text[start - 1].isalnum():
+                start -= 1
+            while end < length and text[end].isalnum():
+                end += 1
+            if start not in seen:
+                seen.add(start)
+                if fold(text[start:end]) in forms:
+                    found[start] = end
+    return sorted(found.items())
 
 
 def mark_words(text, terms):
     """`text` escaped, with the words that match `terms` in `<mark>`."""
     if not text:
         return ""
-    terms = tuple(terms)
     out, last = [], 0
-    for match in _TOKEN.finditer(text):
-        plain = fold(match.group())
-        if any(_same_word(plain, term) for term in terms):
-            out.append(escape(text[last : match.start()]))
-            out.append(f"<mark>{escape(match.group())}</mark>")
-            last = match.end()
+    for start, end in _spans(text, terms):
+        out.append(escape(text[last:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        last = end
     out.append(escape(text[last:]))
     return mark_safe("".join(out))
+
+
+def _plain(markdown):
+    """`markdown` as one line of words: link targets, emphasis and heading
+    marks gone, spaces single, no space or ellipsis at either end."""
+    text = _MARKDOWN_LINK_TARGET.sub("", markdown)
+    # Without a "#", only the emphasis marks can match (and much faster).
+    text = (_MARKDOWN_MARKS if "#" in text else _MARKDOWN_EMPHASIS).sub("", text)
+    return " ".join(text.split()).strip(" …")
 
 
 def snippet(text, terms, size=SNIPPET_WORDS):
@@ -405,24 +661,28 @@ def snippet(text, terms, size=SNIPPET_WORDS):
     Bodies are markdown; link targets and emphasis marks are noise in a
     one-line snippet, so they go first.
     """
-    text = _MARKDOWN_LINK_TARGET.sub("", text or "")
-    text = _MARKDOWN_MARKS.sub("", text)
-    pieces = " ".join(text.split()).strip(" …").split(" ")
-    if not pieces or pieces == [""]:
+    text = text or ""
+    # Cleaning is local, so a long text is cleaned a piece at a time, from
+    # the start, until the first match has enough words after it that the
+    # rest could not change the window: most matches come early.
+    cut = SNIPPET_CHUNK
+    while True:
+        whole = cut >= len(text)
+        plain = _plain(text if whole else text[:cut])
+        spans = _spans(plain, terms)
+        if whole or (spans and plain.count(" ", spans[0][0]) > size + 8):
+            break
+        cut *= 4
+    if not plain:
         return ""
-    terms = tuple(terms)
-    first = next(
-        (
-            i
-            for i, piece in enumerate(pieces)
-            if any(_same_word(w, t) for w in words(piece) for t in terms)
-        ),
-        0,
-    )
+    pieces = plain.split(" ")
+    # Words are the pieces between single spaces: the match's piece is the
+    # number of spaces before it.
+    first = plain.count(" ", 0, spans[0][0]) if spans else 0
     start = max(0, min(first - size // 3, len(pieces) - size))
     window = " ".join(pieces[start : start + size])
     if start > 0:
         window = "… " + window
-    if start + size < len(pieces):
+    if start + size < len(pieces) or not whole:
         window += " …"
     return mark_words(window, terms)

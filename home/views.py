@@ -1,7 +1,6 @@
 """Pages that gather from every app: the front door and site search."""
 
 from django.contrib import admin
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -144,13 +143,15 @@ class SearchView(NavSectionMixin, TemplateView):
         context.update(raw_query=raw_query, query=query, problem=problem)
         if query:
             site_search = SiteSearch(query, kind=self.request.GET.get("kind", ""))
-            paginator = Paginator(site_search.matches, self.paginate_by)
-            page_obj = paginator.get_page(self.request.GET.get("page"))
+            # From the cache of results when the same page was asked for
+            # since the last edit (home/search.py).
+            found = site_search.page(self.request.GET.get("page"), self.paginate_by)
+            self.asked_before = found.from_cache
             context.update(
                 search=site_search,
-                page_obj=page_obj,
-                paginator=paginator,
-                results=site_search.results(page_obj.object_list),
+                page_obj=found.page_obj,
+                paginator=found.paginator,
+                results=found.results,
             )
         return context
 
@@ -158,8 +159,13 @@ class SearchView(NavSectionMixin, TemplateView):
         response = super().get(request, *args, **kwargs)
         # Result pages are endless and thin; search engines should skip them.
         response["X-Robots-Tag"] = "noindex"
-        if request.GET.get("q", "").strip():
-            # Each query is a one-off: shared, but not worth a cache slot.
+        asked_before = getattr(self, "asked_before", False)
+        if request.GET.get("q", "").strip() and not asked_before:
+            # Most queries are one-offs: shared, but not worth a page in the
+            # cache. One asked again since the last edit (its results came
+            # from the cache) is likely to be asked again: the page cache
+            # may keep it, under the same rules as any page (stale after an
+            # edit, never past a scheduled publication).
             mark_unstored(response)
         return response
 

@@ -28,7 +28,7 @@ from summits.world_map import WorldMap
 
 
 class SignatoryQuerySet(models.QuerySet):
-    def public(self):
+    def public(self, now=None):
         """Signatories with a recorded position on a published declaration.
 
         A signatory has no draft state of its own. One recorded only for a
@@ -38,7 +38,7 @@ class SignatoryQuerySet(models.QuerySet):
         content's `public()`.
         """
         positions = Signature.objects.filter(
-            signatory=OuterRef("pk"), declaration__in=Declaration.objects.public()
+            signatory=OuterRef("pk"), declaration__in=Declaration.objects.public(now)
         )
         return self.filter(Exists(positions))
 
@@ -281,13 +281,13 @@ class SignatoryAlias(models.Model):
 
 
 class SeriesQuerySet(models.QuerySet):
-    def public(self):
+    def public(self, now=None):
         """Series with at least one published summit.
 
         A series has no draft state of its own; one whose summits are all
         drafts or scheduled would reveal them by its page, so it is not shown.
         """
-        summits = Summit.objects.published().filter(series=OuterRef("pk"))
+        summits = Summit.objects.published(now).filter(series=OuterRef("pk"))
         return self.filter(Exists(summits))
 
 
@@ -1063,10 +1063,10 @@ def _position_counts():
 
 
 class GroupQuerySet(models.QuerySet):
-    def public(self):
+    def public(self, now=None):
         """Groups with at least one public member (see Signatory.public())."""
         members = GroupMembership.objects.filter(
-            group=OuterRef("pk"), signatory__in=Signatory.objects.public()
+            group=OuterRef("pk"), signatory__in=Signatory.objects.public(now)
         )
         return self.filter(Exists(members))
 
