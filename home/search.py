@@ -634,6 +634,10 @@ class SiteSearch:
             number = 1
         # No page lies past every kind's ranked rows: one key for all of those.
         number = min(number, -(-len(SOURCES) * RANK_LIMIT // per_page))
+        # Results and the names catalogue come from caches keyed by the content
+        # version, which send no SQL: a page that shows them is stale after an
+        # edit to any table (the page cache keys stored pages by these).
+        page_cache.note_tables_read(page_cache.content_tables())
         key, timeout = self._cache_key(number, per_page)
         entry = self._cache_get(key) if key else None
         from_cache = entry is not None
