@@ -1,0 +1,340 @@
+"""Cached fragments of pages, keyed by what they show.
+
+    {% load fragment_cache %}
+    {% cachedfragment "signature-tables" declaration sorting.value %}
+      …a loop over a few hundred rows…
+    {% endcachedfragment %}
+
+The whole-page cache (core.middleware_cache) answers a repeat visitor; this
+answers the first visitor after an edit, a visitor with a query string no
+one asked before, and every page when the page cache is off, by reusing the
+expensive parts of a page (a table of 200 signatures, the matrix) that the
+edit did not touch.
+
+A fragment's key is made of:
+
+- its name and the template it is in;
+- the values it *varies on*, the tag's arguments: query parameters as the
+  view understood them, the day, the request's host for absolute links. A
+  model instance counts by its loaded field values (and those of the related
+  objects loaded with it): the view fetched it before the fragment ran, so
+  no recording could see that query, and an edit to it must change the key;
+- the versions (core.cache) of every content table the SQL inside the
+  fragment read when it was rendered, recorded by `recording_tables()`; an
+  edit bumps its table's version, so a signature saved makes every fragment
+  that read signatures unreachable, and leaves the article lists alone;
+- when the next scheduled item goes live (`core.cache.next_publication`):
+  Publishable items become public by the clock, without any save.
+
+Which tables a fragment reads is known only once it has been rendered, so it
+is stored beside the fragment (`fragment-tables:<name>:<vary>`) and kept per
+process; it is a hint, never trusted: a key always holds the very table set
+its fragment read, so a stale hint can only cause a miss.
+
+The versions are read once per request, when its first fragment is looked
+up, and so before any fragment's SQL runs: a fragment rendered while an edit
+commits is stored under the versions from before the edit and never reached
+again. A fragment whose SQL reads a table
+that has no version (revisions, images, users) is rendered but never
+stored: an edit there would not reach it. So is one that carries a CSRF
+token or a CSP nonce, and every fragment of a staff preview.
+
+Cache server down: the fragment is rendered as if there were no cache.
+"""
+
+import datetime
+import functools
+import hashlib
+import logging
+import math
+import re
+import time
+from contextlib import contextmanager
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connections
+from django.db.models import Model
+from django.http import QueryDict
+from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
+
+from core import cache as content_cache
+
+logger = logging.getLogger(__name__)
+
+INDEX_KEY = "fragment-tables:{name}:{vary}"
+FRAGMENT_KEY = "fragment:{digest}"
+
+DEFAULTS = {
+    # Off with DEBUG (config/settings.py), where templates change without
+    # any edit to the content.
+    "FRAGMENT_CACHE_ENABLED": True,
+}
+
+# Tables that have no version but never change what a page shows.
+UNVERSIONED_BUT_SAFE = frozenset({"django_content_type"})
+
+# Output that must never be shared between visitors.
+PERSONAL_MARKERS = ("csrfmiddlewaretoken", "nonce=")
+
+# Per process: (name, vary) -> the tables the fragment read when last
+# rendered. Only a hint (see the module docstring).
+_table_hints = {}
+_HINTS_SIZE = 4096
+
+_SNAPSHOT_ATTRIBUTE = "_fragment_cache_snapshot"
+
+
+def setting(name):
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def enabled():
+    return setting("FRAGMENT_CACHE_ENABLED")
+
+
+# -- what a fragment varies on ---------------------------------------------------
+
+
+def fingerprint(value, _seen=None):
+    """A stable text for a vary-on value, the same in every process.
+
+    Raises TypeError for a value with no stable text (an arbitrary object's
+    repr carries its address): that is a template bug, not bad input.
+    """
+    if value is None or isinstance(value, bool | int | float):
+        return repr(value)
+    if isinstance(value, str | Promise):
+        return "s" + repr(str(value))
+    if isinstance(value, datetime.date):  # datetimes too
+        return "d" + value.isoformat()
+    if isinstance(value, Model):
+        return instance_fingerprint(value, _seen)
+    if isinstance(value, QueryDict):
+        return "q" + repr(sorted(value.lists()))
+    if isinstance(value, list | tuple | frozenset | set):
+        items = [fingerprint(item, _seen) for item in value]
+        if isinstance(value, frozenset | set):
+            items.sort()
+        return "[" + ",".join(items) + "]"
+    raise TypeError(
+        f"A cached fragment cannot vary on a {type(value).__name__}: give it "
+        "strings, numbers, dates, model instances or lists of these."
+    )
+
+
+def instance_fingerprint(obj, _seen=None):
+    """A model instance by its loaded values and those loaded with it.
+
+    Deferred fields are left out: reading one inside the fragment sends SQL,
+    which the recording sees.
+    """
+    seen = set() if _seen is None else _seen
+    identity = (obj._meta.label, obj.pk)
+    if identity in seen:
+        return f"<{obj._meta.label}:{obj.pk}>"
+    seen.add(identity)
+    parts = [obj._meta.label]
+    loaded = obj.__dict__
+    for field in obj._meta.concrete_fields:
+        if field.attname in loaded:
+            parts.append(f"{field.attname}={field.value_to_string(obj)!r}")
+    for name, related in sorted(obj._state.fields_cache.items()):
+        parts.append(
+            f"{name}:"
+            + ("None" if related is None else instance_fingerprint(related, seen))
+        )
+    prefetched = getattr(obj, "_prefetched_objects_cache", {})
+    for name, queryset in sorted(prefetched.items()):
+        items = [instance_fingerprint(item, seen) for item in queryset]
+        parts.append(f"{name}:[{','.join(items)}]")
+    return "(" + ";".join(parts) + ")"
+
+
+def vary_digest(values):
+    text = "|".join(fingerprint(value) for value in values)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+# -- the versions a request sees -----------------------------------------------------
+
+
+class Snapshot:
+    """The table versions and the next publication, read once per request."""
+
+    def __init__(self, versions, next_publication):
+        self.versions = versions
+        self.next_publication = next_publication
+
+    def key(self, name, vary, tables):
+        """The fragment's key under these versions; None if a table has none
+        (a hint from an older release)."""
+        parts = [name, vary, f"{self.next_publication:.0f}"]
+        for table in sorted(tables):
+            version = self.versions.get(table)
+            if version is None:
+                return None
+            parts.append(f"{table}={version}")
+        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+        return FRAGMENT_KEY.format(digest=digest)
+
+    def timeout(self, now=None):
+        """Seconds to keep a fragment: no longer than until the next
+        scheduled item goes live (its key changes then anyway)."""
+        # As long as a page: edits reach fragments through their keys at
+        # once, so this bounds the memory an unused fragment holds, and, with
+        # a cache in local memory and several processes (a set-up gunicorn
+        # warns about), how long another process's edit can go unseen.
+        timeout = content_cache.setting("PAGE_CACHE_TIMEOUT")
+        if self.next_publication != content_cache.NOTHING_SCHEDULED:
+            now = time.time() if now is None else now
+            timeout = min(timeout, math.floor(self.next_publication - now))
+        return max(timeout, 0)
+
+
+def take_snapshot():
+    """The current Snapshot, or None when the cache cannot be used."""
+    try:
+        versions = content_cache.table_versions(content_cache.content_tables())
+        if versions is None:
+            return None
+        version = content_cache.get_content_version()
+        if version is None:
+            return None
+        return Snapshot(versions, content_cache.next_publication(version))
+    except Exception:
+        logger.warning("Fragment cache unavailable; rendering.", exc_info=True)
+        return None
+
+
+def request_snapshot(request):
+    """One Snapshot per request (None without a request: a fresh one each time).
+
+    Reused for every fragment of the page, so a page costs one round trip
+    for the versions whatever the number of its fragments, and shows the
+    content of one moment.
+    """
+    if request is None:
+        return take_snapshot()
+    snapshot = getattr(request, _SNAPSHOT_ATTRIBUTE, False)
+    if snapshot is False:
+        snapshot = take_snapshot()
+        setattr(request, _SNAPSHOT_ATTRIBUTE, snapshot)
+    return snapshot
+
+
+# -- tables without a version ------------------------------------------------------
+
+
+@functools.cache
+def unversioned_tables():
+    """Tables of every installed model that have no version of their own."""
+    every = {
+        model._meta.db_table for model in apps.get_models(include_auto_created=True)
+    }
+    return frozenset(every - content_cache.content_tables() - UNVERSIONED_BUT_SAFE)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@functools.lru_cache(maxsize=2048)
+def unversioned_tables_in_sql(sql):
+    return unversioned_tables().intersection(_IDENTIFIER.findall(sql))
+
+
+@contextmanager
+def watching_unversioned_tables():
+    """Yield a set that fills with the unversioned tables read inside the block."""
+    found = set()
+
+    def watch(execute, sql, params, many, context):
+        found.update(unversioned_tables_in_sql(sql))
+        return execute(sql, params, many, context)
+
+    with _wrapping_every_connection(watch):
+        yield found
+
+
+@contextmanager
+def _wrapping_every_connection(wrapper):
+    entered = []
+    try:
+        for connection in connections.all():
+            manager = connection.execute_wrapper(wrapper)
+            manager.__enter__()
+            entered.append(manager)
+        yield
+    finally:
+        for manager in reversed(entered):
+            manager.__exit__(None, None, None)
+
+
+# -- rendering ------------------------------------------------------------------------
+
+
+def cached_render(name, vary_values, render, request=None):
+    """`render()`'s output, from the cache when nothing it showed has changed.
+
+    `name` says what the fragment is (unique per template), `vary_values`
+    what else its output depends on (see `fingerprint`), `render` makes it
+    (a callable returning HTML). The result is safe HTML either way.
+    """
+    if not enabled():
+        return render()
+    vary = vary_digest(vary_values)
+    snapshot = request_snapshot(request)
+    if snapshot is None:
+        return render()
+    cache = content_cache.page_cache()
+    index_key = INDEX_KEY.format(name=name, vary=vary)
+    hint = (name, vary)
+
+    tables = _table_hints.get(hint)
+    try:
+        if tables is None:
+            tables = cache.get(index_key)
+        key = snapshot.key(name, vary, tables) if tables is not None else None
+        if key is not None:
+            html = cache.get(key)
+            if html is not None:
+                _remember_hint(hint, tables)
+                # An enclosing recording (a page cached by the tables it read)
+                # must learn what this fragment read, though no SQL was sent.
+                content_cache.note_tables_read(tables)
+                return mark_safe(html)
+    except Exception:
+        logger.warning("Fragment cache lookup failed; rendering.", exc_info=True)
+        return render()
+
+    with (
+        content_cache.recording_tables() as recorded,
+        watching_unversioned_tables() as unversioned,
+    ):
+        html = render()
+    if unversioned:
+        logger.debug("Fragment %s read %s: not stored.", name, sorted(unversioned))
+        return html
+    if any(marker in html for marker in PERSONAL_MARKERS):
+        return html
+    timeout = snapshot.timeout()
+    if not timeout:
+        return html
+    tables = sorted(recorded)
+    try:
+        cache.set_many(
+            {snapshot.key(name, vary, tables): str(html), index_key: tables},
+            timeout,
+        )
+    except Exception:
+        logger.warning("Could not store a fragment in the cache.", exc_info=True)
+        return html
+    _remember_hint(hint, tables)
+    return html
+
+
+def _remember_hint(hint, tables):
+    if len(_table_hints) >= _HINTS_SIZE:
+        _table_hints.clear()
+    _table_hints[hint] = tables
