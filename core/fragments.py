@@ -39,9 +39,18 @@ that has no version (revisions, images, users) is rendered but never
 stored: an edit there would not reach it. So is one that carries a CSRF
 token or a CSP nonce, and every fragment of a staff preview.
 
+What a fragment shows must come from the database *inside* it, so that the
+recording sees it. Views hand their templates lazy values: querysets, and for
+anything computed, `recorded_property` or `ReadLater`, which remember the
+tables they read and tell every fragment that uses them, so a value that one
+fragment computed and another reuses still keys both. Model instances the
+view fetched itself count by their values, as above.
+
 Cache server down: the fragment is rendered as if there were no cache.
 """
 
+import contextlib
+import contextvars
 import datetime
 import functools
 import hashlib
@@ -244,31 +253,135 @@ def unversioned_tables_in_sql(sql):
     return unversioned_tables().intersection(_IDENTIFIER.findall(sql))
 
 
+_watchers = contextvars.ContextVar("unversioned_table_watchers", default=())
+
+
+def note_unversioned_tables_read(tables):
+    for found in _watchers.get():
+        found.update(tables)
+
+
+def _watch_query(execute, sql, params, many, context):
+    note_unversioned_tables_read(unversioned_tables_in_sql(sql))
+    return execute(sql, params, many, context)
+
+
 @contextmanager
 def watching_unversioned_tables():
-    """Yield a set that fills with the unversioned tables read inside the block."""
+    """Yield a set that fills with the unversioned tables read inside the block.
+
+    Nests like `core.cache.recording_tables`.
+    """
     found = set()
-
-    def watch(execute, sql, params, many, context):
-        found.update(unversioned_tables_in_sql(sql))
-        return execute(sql, params, many, context)
-
-    with _wrapping_every_connection(watch):
-        yield found
+    outer = _watchers.get()
+    token = _watchers.set((*outer, found))
+    with contextlib.ExitStack() as stack:
+        if not outer:  # An outer watch has installed the wrappers.
+            for connection in connections.all():
+                stack.enter_context(connection.execute_wrapper(_watch_query))
+        try:
+            yield found
+        finally:
+            _watchers.reset(token)
 
 
 @contextmanager
-def _wrapping_every_connection(wrapper):
-    entered = []
-    try:
-        for connection in connections.all():
-            manager = connection.execute_wrapper(wrapper)
-            manager.__enter__()
-            entered.append(manager)
-        yield
-    finally:
-        for manager in reversed(entered):
-            manager.__exit__(None, None, None)
+def recording_reads():
+    """(content tables, unversioned tables) read inside the block."""
+    with (
+        content_cache.recording_tables() as tables,
+        watching_unversioned_tables() as unversioned,
+    ):
+        yield tables, unversioned
+
+
+# -- values worked out when a fragment needs them -------------------------------
+
+
+class _Reading:
+    """A value computed once, with the tables it read; every later use tells
+    the recordings in progress, as a fragment's cache hit does.
+
+    Without this, a value one fragment computed and a second fragment
+    reused would reach the second without any SQL, and the second would be
+    keyed as if it showed nothing from the database.
+    """
+
+    __slots__ = ("value", "tables", "unversioned")
+
+    def __init__(self, compute):
+        with recording_reads() as (tables, unversioned):
+            self.value = compute()
+        self.tables = frozenset(tables)
+        self.unversioned = frozenset(unversioned)
+
+    def use(self):
+        content_cache.note_tables_read(self.tables)
+        note_unversioned_tables_read(self.unversioned)
+        return self.value
+
+
+class recorded_property:  # noqa: N801 (a decorator, named like cached_property)
+    """`cached_property` for what a fragment shows: computed on first use
+    (inside a fragment, on a miss), and every use notes the tables it read.
+
+    For the objects a view hands its template, e.g. a listing whose page of
+    articles both the title fragment and the list fragment print.
+    """
+
+    def __init__(self, compute):
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        # Not under its own name: the instance's entry would hide this
+        # descriptor, and later reads would skip `use()`.
+        slot = f"_reading_{self.name}"
+        reading = instance.__dict__.get(slot)
+        if reading is None:
+            reading = instance.__dict__[slot] = _Reading(lambda: self.compute(instance))
+        return reading.use()
+
+
+class ReadLater:
+    """A lazy value for a template (a dict, a list, an object): computed on
+    first use, noting the tables it read on every use (see `_Reading`).
+
+    Templates reach into it with `value.key`, `value.0`, `{% for %}` and
+    `{% if %}`.
+    """
+
+    def __init__(self, compute):
+        self._compute = compute
+        self._reading = None
+
+    def _use(self):
+        if self._reading is None:
+            self._reading = _Reading(self._compute)
+        return self._reading.use()
+
+    def __getitem__(self, key):
+        return self._use()[key]
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._use(), name)
+
+    def __iter__(self):
+        return iter(self._use())
+
+    def __len__(self):
+        return len(self._use())
+
+    def __bool__(self):
+        return bool(self._use())
 
 
 # -- rendering ------------------------------------------------------------------------
@@ -308,10 +421,7 @@ def cached_render(name, vary_values, render, request=None):
         logger.warning("Fragment cache lookup failed; rendering.", exc_info=True)
         return render()
 
-    with (
-        content_cache.recording_tables() as recorded,
-        watching_unversioned_tables() as unversioned,
-    ):
+    with recording_reads() as (recorded, unversioned):
         html = render()
     if unversioned:
         logger.debug("Fragment %s read %s: not stored.", name, sorted(unversioned))

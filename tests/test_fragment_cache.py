@@ -275,3 +275,56 @@ def test_the_site_renders_when_the_cache_server_is_down(settings):
 
     assert "Still readable" in visit()
     assert "Still readable" in visit()
+
+
+SHARED = Template(
+    "{% load fragment_cache %}"
+    '{% cachedfragment "first" %}{% for a in shared.articles %}{{ a.title }}'
+    "{% endfor %}{% endcachedfragment %}|"
+    '{% cachedfragment "second" %}{{ shared.articles|length }}'
+    "{% endcachedfragment %}"
+)
+
+
+@pytest.mark.parametrize(
+    "lazy",
+    [
+        pytest.param(
+            lambda: fragments.ReadLater(
+                lambda: {"articles": list(Article.objects.public().order_by("title"))}
+            ),
+            id="ReadLater",
+        ),
+        pytest.param(
+            lambda: Listing(),
+            id="recorded_property",
+        ),
+    ],
+)
+def test_a_value_two_fragments_share_keys_both(lazy):
+    """The first fragment runs the query; the second must still be keyed by
+    the articles table, or a new article would never change its count."""
+    ArticleFactory(title="One")
+    assert visit(SHARED, shared=lazy()) == "One|1"
+
+    Article.objects.create(
+        title="Two", slug="two", status="published", published_at=timezone.now()
+    )
+
+    assert visit(SHARED, shared=lazy()) == "OneTwo|2"
+
+
+class Listing:
+    @fragments.recorded_property
+    def articles(self):
+        return list(Article.objects.public().order_by("title"))
+
+
+def test_a_recorded_property_is_computed_once():
+    listing = Listing()
+    ArticleFactory()
+    with content_cache.recording_tables() as first:
+        assert len(listing.articles) == 1
+    with content_cache.recording_tables() as second:
+        assert len(listing.articles) == 1  # no query, but the table is noted
+    assert first == second == {"articles_article"}

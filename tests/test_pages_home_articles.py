@@ -242,8 +242,8 @@ def test_article_list_has_twenty_a_page_and_keeps_the_filter(client):
     first = client.get(ARTICLES, {"kind": "post"})
     second = client.get(ARTICLES, {"kind": "post", "page": 2})
 
-    assert len(first.context["articles"]) == 20
-    assert len(second.context["articles"]) == 5
+    assert len(first.context["listing"].articles) == 20
+    assert len(second.context["listing"].articles) == 5
     assert "?kind=post&amp;page=2" in page_text(first)
 
 
