@@ -21,11 +21,19 @@ from django.utils import timezone
 from articles.models import Article
 from core.models import Status
 from pages.models import Menu, Page
-from tests.factories import ArticleFactory, PageFactory, SummitFactory
+from summits.models import Signatory, Signature
+from tests.factories import (
+    ArticleFactory,
+    DeclarationFactory,
+    PageFactory,
+    SignatureFactory,
+    SummitFactory,
+)
 
 pytestmark = [pytest.mark.cache, pytest.mark.django_db]
 
 ARTICLES = "/articles/"
+HOME = "/"
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +80,7 @@ def test_a_page_added_to_a_menu_shows_in_header_and_footer(client):
     assert "About us" in footer
 
 
-# --- the article list --------------------------------------------------------------
+# --- the article list -------------------------------------------------------------
 
 
 def test_the_article_list_is_answered_without_a_query(client):
@@ -152,3 +160,91 @@ def test_pages_of_the_list_keep_only_the_filters_understood(client):
 
     assert "?kind=post&amp;page=2" in html
     assert "utm_source" not in html
+
+
+# --- the home page ----------------------------------------------------------------
+
+
+def test_the_home_page_is_answered_without_a_query(client):
+    SignatureFactory(status=Signature.Status.DECLINED)
+    ArticleFactory()
+    visit(client, HOME)
+    assert queries_of(client, HOME) == 0
+
+
+def test_a_signature_recorded_shows_in_the_figures_and_the_timeline(client):
+    declaration = DeclarationFactory(title="Seoul Declaration")
+    SignatureFactory(declaration=declaration)
+    html = cached(client, HOME)
+    assert "1 signed" in html
+
+    Signature.objects.create(
+        declaration=declaration,
+        signatory=Signatory.objects.create(name="Kenya"),
+        status=Signature.Status.DECLINED,
+        declined_on=datetime.date(2024, 5, 22),
+        source_url="https://example.org/kenya",
+    )
+
+    html = visit(client, HOME)
+    assert "1 signed, 1 declined" in html
+    assert "<dt>Refusals</dt><dd>1</dd>" in html
+    assert "Kenya</a> declined" in html
+
+
+def test_a_signatory_renamed_shows_among_the_refusals(client):
+    signature = SignatureFactory(
+        status=Signature.Status.DECLINED, signatory__name="Turkey"
+    )
+    assert "Turkey</a> declined" in cached(client, HOME)
+
+    signatory = signature.signatory
+    signatory.name = "Türkiye"
+    signatory.save()
+
+    assert "Türkiye</a> declined" in visit(client, HOME)
+
+
+def test_an_article_published_shows_in_the_news(client):
+    ArticleFactory(title="Last week")
+    cached(client, HOME)
+
+    Article.objects.create(
+        title="This morning",
+        slug="this-morning",
+        status=Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+
+    assert "This morning" in visit(client, HOME)
+
+
+def test_the_next_summit_is_under_way_the_next_day_without_any_edit():
+    eve = datetime.datetime(2025, 2, 9, 12, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(eve, tick=False):
+        SummitFactory(
+            name="AI Action Summit",
+            starts_on=datetime.date(2025, 2, 10),
+            ends_on=datetime.date(2025, 2, 11),
+        )
+        client = Client()
+        assert "Next summit" in cached(client, HOME)
+
+    with time_machine.travel(eve + datetime.timedelta(days=1), tick=False):
+        html = visit(client, HOME)
+        assert "Under way" in html and "Next summit" not in html
+
+
+def test_a_scheduled_summit_joins_the_timeline_by_the_clock():
+    noon = datetime.datetime(2025, 2, 10, 12, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(noon, tick=False):
+        SummitFactory(name="Bletchley Park")
+        SummitFactory(
+            name="Paris Action Summit",
+            published_at=noon + datetime.timedelta(minutes=5),
+        )
+        client = Client()
+        assert "Paris Action Summit" not in cached(client, HOME)
+
+    with time_machine.travel(noon + datetime.timedelta(minutes=6), tick=False):
+        assert "Paris Action Summit" in visit(client, HOME)
