@@ -275,7 +275,7 @@ def test_the_treaty_chart_shows_each_stage_with_counts_and_sources(client):
     treaty = treaty_with_positions(4)
     SignatureFactory(declaration=treaty, status=UNKNOWN, signatory__name="Zed")
     response = client.get(treaty.get_absolute_url())
-    chart = response.context["treaty_chart"]
+    chart = response.context["record"].treaty_chart
     assert (chart.signatures, chart.ratifications, chart.in_force) == (4, 2, 1)
     assert str(chart.in_force_since) == "1 July 2025"
     page = " ".join(response.content.decode().split())

@@ -9,72 +9,124 @@ statuses are plain strings, so a template can also show a legend
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from core.templatetags.partial_dates import time_element
 
 register = template.Library()
 
-# status -> (symbol, label). The symbol is decoration: it is hidden from screen
-# readers and always sits beside the word, so neither colour nor symbol carries
-# the meaning alone.
+# status -> label. Each status also has a symbol (✓ ✗ ↺ ○ ? –), drawn by the
+# stylesheet before the word (`.status--signed::before`): decoration that
+# screen readers skip, beside the word that carries the meaning, so neither
+# colour nor symbol says it alone, and a table of a thousand badges does not
+# repeat the symbol's markup in each.
 STATUS_LABELS = {
-    "signed": ("✓", "Signed"),
-    "declined": ("✗", "Declined"),
-    "withdrawn": ("↺", "Withdrawn"),
-    "attended": ("○", "Attended, did not sign"),
-    "unknown": ("?", "Not verified"),
+    "signed": "Signed",
+    "declined": "Declined",
+    "withdrawn": "Withdrawn",
+    "attended": "Attended, did not sign",
+    "unknown": "Not verified",
 }
-NOT_RECORDED = ("–", "Not recorded")
+NOT_RECORDED = "Not recorded"
 
 
 @register.simple_tag
-def status_badge(status, compact=False):
-    """A status as symbol + word, styled by `.status--<status>`.
+def status_badge(status):
+    """A status as symbol + word, styled by `.status--<status>`."""
+    label = STATUS_LABELS.get(status)
+    if label is None:
+        status, label = "none", NOT_RECORDED
+    return format_html('<span class="status status--{}">{}</span>', status, label)
 
-    `compact` (the matrix) shows "not recorded" as a dash with the words for
-    screen readers only, so the recorded positions stand out in a dense table.
+
+@register.simple_tag
+def matrix_cells(statuses):
+    """One row's cells of the compare matrix: a badge per recorded position.
+
+    "Not recorded", most of the matrix, is an empty cell: the table's caption
+    and the key say so in words, and the stylesheet draws a dash in it
+    (decoration only). A few bytes per cell instead of a hundred, on a page
+    of thousands of cells.
     """
-    symbol, label = STATUS_LABELS.get(status, NOT_RECORDED)
-    css = status if status in STATUS_LABELS else "none"
-    if compact and css == "none":
-        return format_html(
-            '<span class="status status--none"><span aria-hidden="true">{}</span>'
-            '<span class="visually-hidden">{}</span></span>',
-            symbol,
-            label,
+    return mark_safe(
+        "".join(
+            f"<td>{status_badge(status)}</td>"
+            if status in STATUS_LABELS
+            else "<td></td>"
+            for status in statuses
         )
-    return format_html(
-        '<span class="status status--{}"><span class="status__symbol" '
-        'aria-hidden="true">{}</span> {}</span>',
-        css,
-        symbol,
-        label,
     )
 
 
-# An assessment's result -> (symbol, label). "No information" has its own
-# symbol and word, never those of "not met"; "does not apply" is a dash.
+# An assessment's result -> label; its symbol comes from the stylesheet, as
+# for statuses. "No information" has its own symbol and word, never those of
+# "not met"; "does not apply" is a dash.
 RESULT_LABELS = {
-    "met": ("✓", "Met"),
-    "partly_met": ("◐", "Partly met"),
-    "not_met": ("✗", "Not met"),
-    "not_yet_due": ("…", "Not yet due"),
-    "no_information": ("?", "No information"),
-    "not_assessed": ("·", "Not assessed"),
+    "met": "Met",
+    "partly_met": "Partly met",
+    "not_met": "Not met",
+    "not_yet_due": "Not yet due",
+    "no_information": "No information",
+    "not_assessed": "Not assessed",
 }
-DOES_NOT_APPLY = ("–", "Does not apply")
+DOES_NOT_APPLY = "Does not apply"
 
 
 @register.simple_tag
 def result_badge(result):
     """An assessment's result as symbol + word, styled by `.result--<result>`."""
-    symbol, label = RESULT_LABELS.get(result, DOES_NOT_APPLY)
-    css = result if result in RESULT_LABELS else "none"
-    return format_html(
-        '<span class="result result--{}"><span class="result__symbol" '
-        'aria-hidden="true">{}</span> {}</span>',
-        css,
-        symbol,
-        label,
-    )
+    label = RESULT_LABELS.get(result)
+    if label is None:
+        return format_html(
+            '<span class="result result--none">{}</span>', DOES_NOT_APPLY
+        )
+    return format_html('<span class="result result--{}">{}</span>', result, label)
+
+
+@register.simple_tag
+def scorecard_cells(row):
+    """One signatory's cells of a scorecard: per commitment, the result, when
+    it was assessed and the evidence links.
+
+    A tag rather than template markup: it runs for every cell of a table of
+    signatories × commitments, a couple of thousand on a large declaration.
+    Each cell keeps its id (feeds of assessment changes link to it) and its
+    label (a phone stacks the cells under their commitments' titles).
+    """
+    signatory = row.signatory
+    cells = []
+    for cell in row.cells:
+        commitment = cell.commitment
+        parts = [result_badge(cell.status)]
+        assessment = cell.assessment
+        if assessment:
+            parts.append(
+                format_html(
+                    "<small>assessed {}</small>",
+                    time_element(assessment.assessed, short=True),
+                )
+            )
+            for link in assessment.evidence_links:
+                parts.append(
+                    format_html(
+                        '<small><a href="{}" rel="noopener">{}<span '
+                        'class="visually-hidden"> ({}, {})</span></a></small>',
+                        link.source_url,
+                        link.source_name,
+                        signatory.name,
+                        commitment.title,
+                    )
+                )
+        cells.append(
+            format_html(
+                '<td data-label="{}" id="assessment-{}-{}">{}</td>',
+                commitment.title,
+                commitment.slug,
+                signatory.slug,
+                mark_safe("".join(parts)),
+            )
+        )
+    return mark_safe("".join(cells))
 
 
 @register.inclusion_tag("summits/includes/world_map.html")
@@ -122,3 +174,55 @@ def signed_count(declaration, sentence=False):
         declaration.reported_signatory_count,
         text,
     )
+
+
+@register.simple_tag
+def source_link(url, about):
+    """A source link whose accessible name says what it is the source for."""
+    if not url:
+        return mark_safe('<span class="muted no-source">No source yet</span>')
+    return format_html(
+        '<a href="{}" rel="noopener" class="nowrap">Source<span '
+        'class="visually-hidden"> for {}</span></a>',
+        url,
+        about,
+    )
+
+
+@register.simple_tag
+def signature_cells(signature, has_ratifications, about, shared=None):
+    """The date, ratification and source cells of one position's row, shared
+    by the declaration's and the signatory's tables.
+
+    A tag rather than an include: it runs once per row of tables a few
+    hundred rows long. `about` says what the source link is for; `shared`,
+    the rows' PositionRows, marks the cells a phone leaves out because the
+    caption says them once.
+    """
+    shared_date = shared is not None and shared.shared_date
+    shared_source = shared is not None and shared.shared_source
+    status_date = signature.status_date
+    cells = [
+        format_html(
+            '<td data-label="Date" class="nowrap{}">{}</td>',
+            " shared-cell" if shared_date else "",
+            time_element(status_date, short=True)
+            if status_date
+            else mark_safe('<span class="muted">Not known</span>'),
+        )
+    ]
+    if has_ratifications:
+        cells.append(
+            format_html(
+                '<td data-label="Ratified" class="nowrap">{}</td>',
+                time_element(signature.ratified, short=True, empty="—"),
+            )
+        )
+    cells.append(
+        format_html(
+            "<td{}>{}</td>",
+            mark_safe(' class="shared-cell"') if shared_source else "",
+            source_link(signature.primary_source_url, about),
+        )
+    )
+    return mark_safe("".join(cells))
