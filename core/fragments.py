@@ -62,8 +62,9 @@ from contextlib import contextmanager
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
@@ -79,6 +80,9 @@ DEFAULTS = {
     # Off with DEBUG (config/settings.py), where templates change without
     # any edit to the content.
     "FRAGMENT_CACHE_ENABLED": True,
+    # "app_label.Model" of models outside the content apps whose rows pages
+    # print: their tables get versions too (see extra_versioned_tables).
+    "FRAGMENT_CACHE_VERSIONED_MODELS": (),
 }
 
 # Tables that have no version but never change what a page shows.
@@ -106,7 +110,7 @@ def enabled():
 # -- what a fragment varies on ---------------------------------------------------
 
 
-def fingerprint(value, _seen=None):
+def fingerprint(value, _seen=None, _memo=None):
     """A stable text for a vary-on value, the same in every process.
 
     Raises TypeError for a value with no stable text (an arbitrary object's
@@ -119,11 +123,19 @@ def fingerprint(value, _seen=None):
     if isinstance(value, datetime.date):  # datetimes too
         return "d" + value.isoformat()
     if isinstance(value, Model):
-        return instance_fingerprint(value, _seen)
+        if _memo is None:
+            return instance_fingerprint(value, _seen)
+        # One page's fragments often vary on the same instance: its values
+        # are read once per request. The instance is kept with its text so
+        # that its id cannot be reused by another object meanwhile.
+        known = _memo.get(id(value))
+        if known is None or known[0] is not value:
+            known = _memo[id(value)] = (value, instance_fingerprint(value, _seen))
+        return known[1]
     if isinstance(value, QueryDict):
         return "q" + repr(sorted(value.lists()))
     if isinstance(value, list | tuple | frozenset | set):
-        items = [fingerprint(item, _seen) for item in value]
+        items = [fingerprint(item, _seen, _memo) for item in value]
         if isinstance(value, frozenset | set):
             items.sort()
         return "[" + ",".join(items) + "]"
@@ -161,8 +173,8 @@ def instance_fingerprint(obj, _seen=None):
     return "(" + ";".join(parts) + ")"
 
 
-def vary_digest(values):
-    text = "|".join(fingerprint(value) for value in values)
+def vary_digest(values, memo=None):
+    text = "|".join(fingerprint(value, _memo=memo) for value in values)
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
@@ -175,6 +187,7 @@ class Snapshot:
     def __init__(self, versions, next_publication):
         self.versions = versions
         self.next_publication = next_publication
+        self.fingerprints = {}  # id(instance) -> (instance, its fingerprint)
 
     def key(self, name, vary, tables):
         """The fragment's key under these versions; None if a table has none
@@ -205,7 +218,7 @@ class Snapshot:
 def take_snapshot():
     """The current Snapshot, or None when the cache cannot be used."""
     try:
-        versions = content_cache.table_versions(content_cache.content_tables())
+        versions = content_cache.table_versions(versioned_tables())
         if versions is None:
             return None
         version = content_cache.get_content_version()
@@ -233,7 +246,26 @@ def request_snapshot(request):
     return snapshot
 
 
-# -- tables without a version ------------------------------------------------------
+# -- tables outside the content apps -----------------------------------------------
+#
+# Content tables have versions (core.cache). A few tables of other apps hold
+# rows a page prints too: FRAGMENT_CACHE_VERSIONED_MODELS (settings) lists
+# their models ("Cite this record" prints the date of an item's newest
+# revision), which get versions the same way, bumped by their own signals.
+# Any other table a fragment reads makes it uncacheable.
+
+
+@functools.cache
+def extra_versioned_tables():
+    """Tables of FRAGMENT_CACHE_VERSIONED_MODELS: versioned like content."""
+    return frozenset(
+        apps.get_model(label)._meta.db_table
+        for label in setting("FRAGMENT_CACHE_VERSIONED_MODELS")
+    )
+
+
+def versioned_tables():
+    return content_cache.content_tables() | extra_versioned_tables()
 
 
 @functools.cache
@@ -242,15 +274,44 @@ def unversioned_tables():
     every = {
         model._meta.db_table for model in apps.get_models(include_auto_created=True)
     }
-    return frozenset(every - content_cache.content_tables() - UNVERSIONED_BUT_SAFE)
+    return frozenset(every - versioned_tables() - UNVERSIONED_BUT_SAFE)
+
+
+def extra_rows_changed(sender, using=None, **kwargs):
+    """A row of a FRAGMENT_CACHE_VERSIONED_MODELS model saved or deleted.
+
+    Bumped now and on commit, like content (core.cache), and inside an
+    import's batch too: a batch bumps only the content tables at its end.
+    """
+    tables = extra_versioned_tables()
+
+    def bump():
+        content_cache.bump_table_versions(tables)
+
+    if transaction.get_connection(using).in_atomic_block:
+        bump()
+    transaction.on_commit(bump, using=using)
+
+
+def connect_extra_signals():
+    for label in setting("FRAGMENT_CACHE_VERSIONED_MODELS"):
+        model = apps.get_model(label)
+        uid = f"fragment-cache:{label}"
+        post_save.connect(extra_rows_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(extra_rows_changed, sender=model, dispatch_uid=uid)
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @functools.lru_cache(maxsize=2048)
-def unversioned_tables_in_sql(sql):
-    return unversioned_tables().intersection(_IDENTIFIER.findall(sql))
+def tables_outside_content_in_sql(sql):
+    """(extra versioned, unversioned) tables an SQL statement names."""
+    named = set(_IDENTIFIER.findall(sql))
+    return (
+        extra_versioned_tables().intersection(named),
+        unversioned_tables().intersection(named),
+    )
 
 
 _watchers = contextvars.ContextVar("unversioned_table_watchers", default=())
@@ -262,13 +323,17 @@ def note_unversioned_tables_read(tables):
 
 
 def _watch_query(execute, sql, params, many, context):
-    note_unversioned_tables_read(unversioned_tables_in_sql(sql))
+    extra, unversioned = tables_outside_content_in_sql(sql)
+    # Into every recording, as content tables are (core.cache).
+    content_cache.note_tables_read(extra)
+    note_unversioned_tables_read(unversioned)
     return execute(sql, params, many, context)
 
 
 @contextmanager
 def watching_unversioned_tables():
-    """Yield a set that fills with the unversioned tables read inside the block.
+    """Yield a set that fills with the unversioned tables read inside the block
+    (and add the extra versioned ones to the recordings in progress).
 
     Nests like `core.cache.recording_tables`.
     """
@@ -287,12 +352,12 @@ def watching_unversioned_tables():
 
 @contextmanager
 def recording_reads():
-    """(content tables, unversioned tables) read inside the block."""
+    """(versioned tables, unversioned tables) read inside the block."""
     with (
         content_cache.recording_tables() as tables,
         watching_unversioned_tables() as unversioned,
     ):
-        yield tables, unversioned
+        yield tables, unversioned  # tables: content and extra versioned ones
 
 
 # -- values worked out when a fragment needs them -------------------------------
@@ -394,12 +459,29 @@ def cached_render(name, vary_values, render, request=None):
     what else its output depends on (see `fingerprint`), `render` makes it
     (a callable returning HTML). The result is safe HTML either way.
     """
+    html = cached_value(
+        name,
+        vary_values,
+        render,
+        request=request,
+        shareable=lambda html: not any(m in html for m in PERSONAL_MARKERS),
+    )
+    return mark_safe(html)
+
+
+def cached_value(name, vary_values, compute, request=None, shareable=None):
+    """`compute()`'s result, from the cache when nothing it read has changed.
+
+    The mechanism of `cached_render` for any value that pickles: a model
+    instance a view looks up, a list of rows. `shareable(value)` may refuse
+    to store one result (say, one that carries a visitor's token).
+    """
     if not enabled():
-        return render()
-    vary = vary_digest(vary_values)
+        return compute()
     snapshot = request_snapshot(request)
     if snapshot is None:
-        return render()
+        return compute()
+    vary = vary_digest(vary_values, snapshot.fingerprints)
     cache = content_cache.page_cache()
     index_key = INDEX_KEY.format(name=name, vary=vary)
     hint = (name, vary)
@@ -410,38 +492,39 @@ def cached_render(name, vary_values, render, request=None):
             tables = cache.get(index_key)
         key = snapshot.key(name, vary, tables) if tables is not None else None
         if key is not None:
-            html = cache.get(key)
-            if html is not None:
+            stored = cache.get(key)
+            if stored is not None:
                 _remember_hint(hint, tables)
                 # An enclosing recording (a page cached by the tables it read)
                 # must learn what this fragment read, though no SQL was sent.
                 content_cache.note_tables_read(tables)
-                return mark_safe(html)
+                return stored[0]
     except Exception:
         logger.warning("Fragment cache lookup failed; rendering.", exc_info=True)
-        return render()
+        return compute()
 
     with recording_reads() as (recorded, unversioned):
-        html = render()
+        value = compute()
     if unversioned:
         logger.debug("Fragment %s read %s: not stored.", name, sorted(unversioned))
-        return html
-    if any(marker in html for marker in PERSONAL_MARKERS):
-        return html
+        return value
+    if shareable is not None and not shareable(value):
+        return value
     timeout = snapshot.timeout()
     if not timeout:
-        return html
+        return value
     tables = sorted(recorded)
     try:
+        # In a tuple, so that a stored None is told from a miss.
         cache.set_many(
-            {snapshot.key(name, vary, tables): str(html), index_key: tables},
+            {snapshot.key(name, vary, tables): (value,), index_key: tables},
             timeout,
         )
     except Exception:
         logger.warning("Could not store a fragment in the cache.", exc_info=True)
-        return html
+        return value
     _remember_hint(hint, tables)
-    return html
+    return value
 
 
 def _remember_hint(hint, tables):

@@ -13,6 +13,7 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, W
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.views.generic import DetailView, ListView, TemplateView
@@ -20,7 +21,12 @@ from django.views.generic import DetailView, ListView, TemplateView
 from core import seo
 from core.fragments import recorded_property
 from core.sorting import Sorting, by_name, choice
-from core.views import NavSectionMixin, PublishedOrPreviewMixin, frameable
+from core.views import (
+    CachedObjectMixin,
+    NavSectionMixin,
+    PublishedOrPreviewMixin,
+    frameable,
+)
 from summits.matrix import (
     KIND_CHOICES,
     build_matrix,
@@ -330,7 +336,9 @@ class DeclarationRecord:
         return build_scorecard(self.declaration, self.groups[SIGNED], self.params)
 
 
-class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
+class DeclarationDetailView(
+    NavSectionMixin, CachedObjectMixin, PublishedOrPreviewMixin, DetailView
+):
     """A declaration and its positions, one table per status.
 
     `?sort=name|-name|date|-date` orders the tables, `?status=signed` (or
@@ -351,6 +359,8 @@ class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView
         declaration = self.object
         context.update(
             record=DeclarationRecord(declaration, self.request.GET),
+            # "Cite this record" gives the day it was read.
+            today=timezone.localdate(),
             status_filters=STATUS_FILTERS,
             scorecard_sorts=SORTS,
             embed_snippet=embed_snippet(declaration),
@@ -758,7 +768,7 @@ class SignatoryRecord:
         )
 
 
-class SignatoryDetailView(NavSectionMixin, DetailView):
+class SignatoryDetailView(NavSectionMixin, CachedObjectMixin, DetailView):
     """A signatory's record: its positions on published declarations only,
     the published texts of the same topics it has no position on, its groups
     and the public articles about the texts it took a position on."""
@@ -772,6 +782,8 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["record"] = SignatoryRecord(self.object)
+        # "Cite this record" gives the day it was read.
+        context["today"] = timezone.localdate()
         return context
 
 

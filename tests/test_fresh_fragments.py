@@ -12,6 +12,7 @@ checks that the next visit shows it.
 import datetime
 
 import pytest
+import reversion
 import time_machine
 from django.db import connection
 from django.test import Client
@@ -19,12 +20,24 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
+from core.cache import bump_content_version
 from core.models import Status
 from pages.models import Menu, Page
-from summits.models import Signatory, Signature
+from summits.models import (
+    Assessment,
+    Declaration,
+    GroupMembership,
+    Result,
+    Signatory,
+    SignatoryAlias,
+    Signature,
+    Summit,
+)
 from tests.factories import (
     ArticleFactory,
+    CommitmentFactory,
     DeclarationFactory,
+    GroupFactory,
     PageFactory,
     SignatureFactory,
     SummitFactory,
@@ -61,7 +74,7 @@ def cached(client, url):
     return first
 
 
-# --- the menus of every page -------------------------------------------------------
+# --- the menus of every page -------------------------------------------------
 
 
 def test_a_page_added_to_a_menu_shows_in_header_and_footer(client):
@@ -80,7 +93,7 @@ def test_a_page_added_to_a_menu_shows_in_header_and_footer(client):
     assert "About us" in footer
 
 
-# --- the article list -------------------------------------------------------------
+# --- the article list --------------------------------------------------------
 
 
 def test_the_article_list_is_answered_without_a_query(client):
@@ -162,7 +175,7 @@ def test_pages_of_the_list_keep_only_the_filters_understood(client):
     assert "utm_source" not in html
 
 
-# --- the home page ----------------------------------------------------------------
+# --- the home page -----------------------------------------------------------
 
 
 def test_the_home_page_is_answered_without_a_query(client):
@@ -220,7 +233,9 @@ def test_an_article_published_shows_in_the_news(client):
 
 
 def test_the_next_summit_is_under_way_the_next_day_without_any_edit():
-    eve = datetime.datetime(2025, 2, 9, 12, 0, tzinfo=datetime.UTC)
+    # Two minutes before midnight, well inside any cache timeout: only the
+    # day being part of the key can change what the page says.
+    eve = datetime.datetime(2025, 2, 9, 23, 58, tzinfo=datetime.UTC)
     with time_machine.travel(eve, tick=False):
         SummitFactory(
             name="AI Action Summit",
@@ -230,7 +245,7 @@ def test_the_next_summit_is_under_way_the_next_day_without_any_edit():
         client = Client()
         assert "Next summit" in cached(client, HOME)
 
-    with time_machine.travel(eve + datetime.timedelta(days=1), tick=False):
+    with time_machine.travel(eve + datetime.timedelta(minutes=3), tick=False):
         html = visit(client, HOME)
         assert "Under way" in html and "Next summit" not in html
 
@@ -241,10 +256,293 @@ def test_a_scheduled_summit_joins_the_timeline_by_the_clock():
         SummitFactory(name="Bletchley Park")
         SummitFactory(
             name="Paris Action Summit",
-            published_at=noon + datetime.timedelta(minutes=5),
+            published_at=noon + datetime.timedelta(minutes=2),
         )
         client = Client()
         assert "Paris Action Summit" not in cached(client, HOME)
 
-    with time_machine.travel(noon + datetime.timedelta(minutes=6), tick=False):
+    with time_machine.travel(noon + datetime.timedelta(minutes=2, seconds=1)):
         assert "Paris Action Summit" in visit(client, HOME)
+
+
+# --- a declaration's page ----------------------------------------------------
+
+
+def declaration_with_positions():
+    declaration = DeclarationFactory(title="Bletchley Declaration")
+    SignatureFactory(declaration=declaration, signatory__name="France")
+    SignatureFactory(
+        declaration=declaration,
+        signatory__name="Kenya",
+        status=Signature.Status.DECLINED,
+    )
+    return declaration
+
+
+def test_a_declaration_page_is_answered_without_a_query(client):
+    declaration = declaration_with_positions()
+    url = declaration.get_absolute_url()
+    visit(client, url)
+    # The declaration itself, its tables, articles and citation: all cached.
+    assert queries_of(client, url) == 0
+
+
+def test_a_signature_added_removed_and_edited_shows_on_the_declaration(client):
+    declaration = declaration_with_positions()
+    url = declaration.get_absolute_url()
+    cached(client, url)
+
+    japan = Signature.objects.create(
+        declaration=declaration,
+        signatory=Signatory.objects.create(name="Japan"),
+        status=Signature.Status.SIGNED,
+        signed_on=datetime.date(2023, 11, 1),
+        source_url="https://example.org/japan",
+    )
+    html = visit(client, url)
+    assert ">Japan</a>" in html
+    assert "2 signed" in html
+
+    japan.status = Signature.Status.DECLINED
+    japan.signed_on = None
+    japan.declined_on = datetime.date(2023, 11, 2)
+    japan.save()
+    html = visit(client, url)
+    declined_table = html[html.index("status--declined") :]
+    assert ">Japan</a>" in declined_table
+    assert "1 signed" in html
+
+    japan.delete()
+    assert ">Japan</a>" not in visit(client, url)
+
+
+def test_a_signatory_renamed_shows_on_the_declaration(client):
+    declaration = declaration_with_positions()
+    url = declaration.get_absolute_url()
+    cached(client, url)
+
+    kenya = Signatory.objects.get(name="Kenya")
+    kenya.name = "Republic of Kenya"
+    kenya.save()
+
+    assert ">Republic of Kenya</a>" in visit(client, url)
+
+
+def test_the_declaration_edited_shows_in_its_head_and_body(client):
+    declaration = declaration_with_positions()
+    url = declaration.get_absolute_url()
+    cached(client, url)
+
+    declaration.summary = "A shared understanding of frontier AI risks."
+    declaration.save()
+
+    html = visit(client, url)
+    assert '<meta property="og:description" content="1 signed. A shared' in html
+    assert '<p class="lede">A shared understanding' in html
+
+
+def test_its_summit_is_linked_once_the_summit_goes_live_by_the_clock():
+    noon = datetime.datetime(2025, 2, 10, 12, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(noon, tick=False):
+        summit = SummitFactory(
+            name="AI Action Summit", published_at=noon + datetime.timedelta(minutes=2)
+        )
+        declaration = DeclarationFactory(summit=summit)
+        client = Client()
+        url = declaration.get_absolute_url()
+        assert "AI Action Summit" not in cached(client, url)
+
+    with time_machine.travel(noon + datetime.timedelta(minutes=2, seconds=1)):
+        assert ">AI Action Summit</a>" in visit(client, url)
+
+
+def test_an_article_about_the_declaration_shows_once_published(client):
+    declaration = declaration_with_positions()
+    url = declaration.get_absolute_url()
+    cached(client, url)
+
+    article = Article.objects.create(
+        title="What Bletchley changed",
+        slug="what-bletchley-changed",
+        status=Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    article.declarations.add(declaration)
+
+    assert "What Bletchley changed" in visit(client, url)
+
+
+def test_an_assessment_published_or_changed_shows_in_the_scorecard(client):
+    declaration = DeclarationFactory(kind="commitments")
+    anthropic = SignatureFactory(
+        declaration=declaration, signatory__name="Anthropic"
+    ).signatory
+    commitment = CommitmentFactory(declaration=declaration, title="Publish a plan")
+    url = declaration.get_absolute_url()
+    assert "result--not_assessed" in cached(client, url)
+
+    assessment = Assessment.objects.create(
+        commitment=commitment,
+        signatory=anthropic,
+        result=Result.MET,
+        assessed_on=datetime.date(2025, 2, 3),
+        status=Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    assert "result--met" in visit(client, url)
+
+    assessment.result = Result.NOT_MET
+    assessment.save()
+    assert "result--not_met" in visit(client, url)
+
+
+def test_a_revision_recorded_without_a_save_moves_last_updated(client):
+    """Bulk-adding signatures records a revision of the declaration without
+    saving it (editorial.admin.HistoryAdminMixin.log_change)."""
+    declaration = declaration_with_positions()
+    url = declaration.get_absolute_url()
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    Declaration.objects.filter(pk=declaration.pk).update(updated_at=long_ago)
+    bump_content_version()
+    assert f"{long_ago:%B %Y}</time>" in cached(client, url)
+
+    with reversion.create_revision():
+        reversion.add_to_revision(declaration)
+
+    html = visit(client, url)
+    assert f"{timezone.localdate():%B %Y}</time>" in html
+
+
+def test_each_order_and_filter_of_the_tables_is_its_own_fragment(client):
+    declaration = declaration_with_positions()
+    url = declaration.get_absolute_url()
+    cached(client, url)
+
+    only_declined = visit(client, f"{url}?status=declined")
+    by_name_down = visit(client, f"{url}?sort=-name")
+
+    assert ">France</a>" not in only_declined.split('id="signatories"')[1]
+    after = by_name_down.split('id="signatories"')[1]
+    assert after.index(">Kenya</a>") < after.index(">France</a>") or (
+        "status--declined" in after  # one table per status, each sorted
+    )
+
+
+# --- a signatory's record ----------------------------------------------------
+
+
+def test_a_signatory_page_is_answered_without_a_query(client):
+    signature = SignatureFactory(signatory__name="France")
+    url = signature.signatory.get_absolute_url()
+    visit(client, url)
+    assert queries_of(client, url) == 0
+
+
+def test_a_signatory_renamed_or_given_another_name_shows_on_its_record(client):
+    signatory = SignatureFactory(signatory__name="Turkey").signatory
+    url = signatory.get_absolute_url()
+    cached(client, url)
+
+    SignatoryAlias.objects.create(signatory=signatory, name="Türkei")
+    assert "Türkei" in visit(client, url)
+
+    signatory.name = "Türkiye"
+    signatory.save()
+    html = visit(client, url)
+    assert "<h1>Türkiye</h1>" in html
+    assert "<title>Türkiye:" in html
+
+
+def test_a_position_and_a_renamed_declaration_show_on_the_record(client):
+    signatory = SignatureFactory(
+        signatory__name="France", declaration__title="Bletchley"
+    ).signatory
+    url = signatory.get_absolute_url()
+    cached(client, url)
+
+    seoul = DeclarationFactory.build(
+        title="Seoul Declaration",
+        summit=Summit.objects.get(),
+        slug="seoul-declaration",
+    )
+    seoul.save()
+    Signature.objects.create(
+        declaration=seoul,
+        signatory=signatory,
+        status=Signature.Status.SIGNED,
+        source_url="https://example.org/seoul",
+    )
+    assert ">Seoul Declaration</a>" in visit(client, url)
+
+    seoul.title = "Seoul Declaration for Safe AI"
+    seoul.save()
+    assert ">Seoul Declaration for Safe AI</a>" in visit(client, url)
+
+
+def test_a_membership_shows_on_the_record(client):
+    signatory = SignatureFactory(signatory__name="France").signatory
+    group = GroupFactory(name="G7")
+    url = signatory.get_absolute_url()
+    cached(client, url)
+
+    GroupMembership.objects.create(group=group, signatory=signatory)
+
+    assert ">G7</a>" in visit(client, url)
+
+
+# --- the compare matrix ------------------------------------------------------
+
+COMPARE = "/declarations/compare/"
+
+
+def test_the_matrix_is_answered_without_a_query(client):
+    declaration_with_positions()
+    visit(client, COMPARE)
+    assert queries_of(client, COMPARE) == 0
+
+
+def test_a_position_recorded_or_removed_shows_in_the_matrix(client):
+    declaration = declaration_with_positions()
+    cached(client, COMPARE)
+
+    india = Signature.objects.create(
+        declaration=declaration,
+        signatory=Signatory.objects.create(name="India"),
+        status=Signature.Status.WITHDRAWN,
+        source_url="https://example.org/india",
+    )
+    html = visit(client, COMPARE)
+    row = html[html.index(">India</a>") :].split("</tr>")[0]
+    assert "status--withdrawn" in row
+
+    india.delete()
+    assert ">India</a>" not in visit(client, COMPARE)
+
+
+def test_a_signatory_renamed_shows_in_the_matrix(client):
+    declaration_with_positions()
+    cached(client, COMPARE)
+
+    france = Signatory.objects.get(name="France")
+    france.name = "French Republic"
+    france.save()
+
+    assert ">French Republic</a>" in visit(client, COMPARE)
+
+
+def test_a_scheduled_declaration_joins_the_matrix_by_the_clock():
+    noon = datetime.datetime(2025, 2, 10, 12, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(noon, tick=False):
+        declaration_with_positions()
+        paris = DeclarationFactory(
+            title="Paris Statement",
+            published_at=noon + datetime.timedelta(minutes=2),
+        )
+        SignatureFactory(
+            declaration=paris, signatory=Signatory.objects.get(name="France")
+        )
+        client = Client()
+        assert "Paris Statement" not in cached(client, COMPARE)
+
+    with time_machine.travel(noon + datetime.timedelta(minutes=2, seconds=1)):
+        assert ">Paris Statement</a>" in visit(client, COMPARE)
