@@ -49,6 +49,7 @@ view fetched itself count by their values, as above.
 Cache server down: the fragment is rendered as if there were no cache.
 """
 
+import collections
 import contextlib
 import contextvars
 import datetime
@@ -56,7 +57,9 @@ import functools
 import hashlib
 import logging
 import math
+import pickle
 import re
+import threading
 import time
 from contextlib import contextmanager
 
@@ -184,9 +187,10 @@ def vary_digest(values, memo=None):
 class Snapshot:
     """The table versions and the next publication, read once per request."""
 
-    def __init__(self, versions, next_publication):
+    def __init__(self, versions, next_publication, content_version=0):
         self.versions = versions
         self.next_publication = next_publication
+        self.content_version = content_version
         self.fingerprints = {}  # id(instance) -> (instance, its fingerprint)
 
     def key(self, name, vary, tables):
@@ -198,6 +202,12 @@ class Snapshot:
             if version is None:
                 return None
             parts.append(f"{table}={version}")
+        if not tables:
+            # A fragment that reads nothing (links to static files, reversed
+            # URLs) must still go with a new release, whose start bumps the
+            # content version (gunicorn.conf.py); edits bump it too, and such
+            # a fragment is cheap to make again.
+            parts.append(f"content={self.content_version}")
         digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
         return FRAGMENT_KEY.format(digest=digest)
 
@@ -216,18 +226,76 @@ class Snapshot:
 
 
 def take_snapshot():
-    """The current Snapshot, or None when the cache cannot be used."""
+    """The current Snapshot, or None when the cache cannot be used.
+
+    One round trip: every table version and the content version (for the
+    next publication, itself remembered per process) in one `get_many`.
+    Missing ones (a new table, a flushed cache) are created the slow way.
+    """
     try:
-        versions = content_cache.table_versions(versioned_tables())
-        if versions is None:
-            return None
-        version = content_cache.get_content_version()
-        if version is None:
-            return None
-        return Snapshot(versions, content_cache.next_publication(version))
+        tables = versioned_tables()
+        keys = {content_cache.TABLE_VERSION_KEY.format(table=t): t for t in tables}
+        found = content_cache.page_cache().get_many([*keys, content_cache.VERSION_KEY])
+        version = found.pop(content_cache.VERSION_KEY, None)
+        if version is not None and len(found) == len(keys):
+            versions = {keys[key]: value for key, value in found.items()}
+        else:
+            versions = content_cache.table_versions(tables)
+            version = content_cache.get_content_version()
+            if versions is None or version is None:
+                return None
+        return Snapshot(versions, content_cache.next_publication(version), version)
     except Exception:
         logger.warning("Fragment cache unavailable; rendering.", exc_info=True)
         return None
+
+
+class LocalCopies:
+    """The fragments this process read or stored lately, by key.
+
+    Sound because a key names one content forever: it holds the versions of
+    every table the fragment read, and versions are never reused. So a page
+    whose fragments are here costs one round trip to the cache server (the
+    versions), whatever its number of fragments. Bounded in size, least
+    recently used first out. Values other than text are kept pickled, so
+    each request gets its own copy to change.
+    """
+
+    def __init__(self, max_size):
+        self.max_size = max_size
+        self.size = 0
+        self.entries = collections.OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            self.entries.move_to_end(key)
+        return (entry if isinstance(entry, str) else pickle.loads(entry),)
+
+    def put(self, key, value):
+        entry = value if isinstance(value, str) else pickle.dumps(value, -1)
+        if len(entry) > self.max_size // 4:
+            return
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old)
+            self.entries[key] = entry
+            self.size += len(entry)
+            while self.size > self.max_size:
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+local_copies = LocalCopies(max_size=8 * 1024 * 1024)
 
 
 def request_snapshot(request):
@@ -492,7 +560,11 @@ def cached_value(name, vary_values, compute, request=None, shareable=None):
             tables = cache.get(index_key)
         key = snapshot.key(name, vary, tables) if tables is not None else None
         if key is not None:
-            stored = cache.get(key)
+            stored = local_copies.get(key)
+            if stored is None:
+                stored = cache.get(key)
+                if stored is not None:
+                    local_copies.put(key, stored[0])
             if stored is not None:
                 _remember_hint(hint, tables)
                 # An enclosing recording (a page cached by the tables it read)
@@ -514,12 +586,11 @@ def cached_value(name, vary_values, compute, request=None, shareable=None):
     if not timeout:
         return value
     tables = sorted(recorded)
+    key = snapshot.key(name, vary, tables)
     try:
         # In a tuple, so that a stored None is told from a miss.
-        cache.set_many(
-            {snapshot.key(name, vary, tables): (value,), index_key: tables},
-            timeout,
-        )
+        cache.set_many({key: (value,), index_key: tables}, timeout)
+        local_copies.put(key, value)
     except Exception:
         logger.warning("Could not store a fragment in the cache.", exc_info=True)
         return value

@@ -14,6 +14,7 @@ the whole scorecard rather than an error.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -113,6 +114,20 @@ class Scorecard:
     @property
     def status_label(self):
         return STATUS_FILTERS.get(self.status, "")
+
+    @cached_property
+    def shared_assessed(self):
+        """The date every assessment shown was made on, when there are two
+        or more and they agree (one review pass): the caption says it once
+        instead of every cell, as a declaration's tables do for positions."""
+        dates = {
+            cell.assessment.assessed
+            for row in self.rows
+            for cell in row.cells
+            if cell.assessment
+        }
+        count = sum(1 for row in self.rows for cell in row.cells if cell.assessment)
+        return dates.pop() if count > 1 and len(dates) == 1 else None
 
 
 def public_assessments(commitments):

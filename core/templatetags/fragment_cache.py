@@ -11,8 +11,9 @@ the block (see core/fragments.py). The view must hand the block lazy
 querysets or objects, so that its database work happens inside the block,
 on a miss only.
 
-A CSRF token may never be inside: it is per visitor. A staff preview renders
-every fragment afresh and stores none.
+A CSRF token may never be inside: it is per visitor. A staff preview, and a
+template rendered without a request (an error page), render every fragment
+afresh and store none.
 """
 
 from django import template
@@ -30,7 +31,10 @@ class CachedFragmentNode(template.Node):
         self.nodelist = nodelist
 
     def render(self, context):
-        if context.get("is_preview"):
+        # A preview shows a draft. Without a request (an error page, an
+        # email) the context processors did not run, so the same fragment
+        # would render differently from a page's: neither is stored.
+        if context.get("is_preview") or context.get("request") is None:
             return self.nodelist.render(context)
         values = [expression.resolve(context) for expression in self.vary]
         origin = getattr(self.origin, "template_name", None) or ""

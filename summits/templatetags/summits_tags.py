@@ -84,14 +84,16 @@ def result_badge(result):
 
 
 @register.simple_tag
-def scorecard_cells(row):
+def scorecard_cells(row, shared_assessed=None):
     """One signatory's cells of a scorecard: per commitment, the result, when
     it was assessed and the evidence links.
 
     A tag rather than template markup: it runs for every cell of a table of
     signatories × commitments, a couple of thousand on a large declaration.
     Each cell keeps its id (feeds of assessment changes link to it) and its
-    label (a phone stacks the cells under their commitments' titles).
+    label (a phone stacks the cells under their commitments' titles). When
+    every assessment shares one date (`shared_assessed`) the caption says it
+    and the cells do not.
     """
     signatory = row.signatory
     cells = []
@@ -99,13 +101,14 @@ def scorecard_cells(row):
         commitment = cell.commitment
         parts = [result_badge(cell.status)]
         assessment = cell.assessment
-        if assessment:
+        if assessment and not shared_assessed:
             parts.append(
                 format_html(
                     "<small>assessed {}</small>",
                     time_element(assessment.assessed, short=True),
                 )
             )
+        if assessment:
             for link in assessment.evidence_links:
                 parts.append(
                     format_html(
