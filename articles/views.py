@@ -6,7 +6,7 @@ from django.http import QueryDict
 from django.views.generic import DetailView, TemplateView
 
 from articles.models import Article
-from core.fragments import recorded_property
+from core.fragments import FragmentTemplateResponse, recorded_property
 from core.views import NavSectionMixin, PublishedOrPreviewMixin
 from summits.models import Declaration, Summit
 
@@ -95,6 +95,7 @@ class ArticleListView(NavSectionMixin, TemplateView):
     """All published articles, newest first; `?kind=` and `?summit=` narrow it
     (see ArticleListing)."""
 
+    response_class = FragmentTemplateResponse
     nav_section = "articles"
     template_name = "articles/article_list.html"
 

@@ -59,6 +59,7 @@ import logging
 import math
 import pickle
 import re
+import secrets
 import threading
 import time
 from contextlib import contextmanager
@@ -69,6 +70,7 @@ from django.db import connections, transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import QueryDict
+from django.template.response import TemplateResponse
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 
@@ -257,9 +259,14 @@ class LocalCopies:
     every table the fragment read, and versions are never reused. So a page
     whose fragments are here costs one round trip to the cache server (the
     versions), whatever its number of fragments. Bounded in size, least
-    recently used first out. Values other than text are kept pickled, so
-    each request gets its own copy to change.
+    recently used first out.
+
+    HTML is kept as UTF-8, ready to be spliced into a response (see
+    `FragmentTemplateResponse`); other values pickled, so that each request
+    gets its own copy to change.
     """
+
+    TEXT, PICKLED = "text", "pickled"
 
     def __init__(self, max_size):
         self.max_size = max_size
@@ -267,27 +274,35 @@ class LocalCopies:
         self.entries = collections.OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key):
+    def get(self, key, as_bytes=False):
+        """(value,) or None; text comes back as UTF-8 bytes if `as_bytes`."""
         with self.lock:
             entry = self.entries.get(key)
             if entry is None:
                 return None
             self.entries.move_to_end(key)
-        return (entry if isinstance(entry, str) else pickle.loads(entry),)
+        form, data = entry
+        if form == self.PICKLED:
+            return (pickle.loads(data),)
+        return (data if as_bytes else mark_safe(data.decode()),)
 
     def put(self, key, value):
-        entry = value if isinstance(value, str) else pickle.dumps(value, -1)
-        if len(entry) > self.max_size // 4:
+        if isinstance(value, str):
+            entry = (self.TEXT, value.encode())
+        else:
+            entry = (self.PICKLED, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        size = len(entry[1])
+        if size > self.max_size // 4:
             return
         with self.lock:
             old = self.entries.pop(key, None)
             if old is not None:
-                self.size -= len(old)
+                self.size -= len(old[1])
             self.entries[key] = entry
-            self.size += len(entry)
+            self.size += size
             while self.size > self.max_size:
                 _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped)
+                self.size -= len(dropped[1])
 
     def clear(self):
         with self.lock:
@@ -525,30 +540,48 @@ def cached_render(name, vary_values, render, request=None):
 
     `name` says what the fragment is (unique per template), `vary_values`
     what else its output depends on (see `fingerprint`), `render` makes it
-    (a callable returning HTML). The result is safe HTML either way.
+    (a callable returning HTML). The result is safe HTML either way; inside
+    a `FragmentTemplateResponse` a placeholder that the response replaces
+    with the fragment's UTF-8 bytes.
     """
-    html = cached_value(
-        name,
-        vary_values,
-        render,
-        request=request,
-        shareable=lambda html: not any(m in html for m in PERSONAL_MARKERS),
-    )
-    return mark_safe(html)
+    splice = _splices.get()
+    # Inside another fragment's render the text itself is needed: the outer
+    # fragment stores it.
+    if splice is not None and _depth.get() == 0:
+        data = cached_value(
+            name, vary_values, render, request, _shareable_html, as_bytes=True
+        )
+        return splice.placeholder(data)
+    return mark_safe(cached_value(name, vary_values, render, request, _shareable_html))
 
 
-def cached_value(name, vary_values, compute, request=None, shareable=None):
+def _shareable_html(html):
+    return not any(marker in html for marker in PERSONAL_MARKERS)
+
+
+# How many fragments are being rendered (on a miss) around this point.
+_depth = contextvars.ContextVar("fragments_being_rendered", default=0)
+
+
+def cached_value(
+    name, vary_values, compute, request=None, shareable=None, as_bytes=False
+):
     """`compute()`'s result, from the cache when nothing it read has changed.
 
     The mechanism of `cached_render` for any value that pickles: a model
     instance a view looks up, a list of rows. `shareable(value)` may refuse
-    to store one result (say, one that carries a visitor's token).
+    to store one result (say, one that carries a visitor's token). Text
+    comes back as UTF-8 bytes if `as_bytes`.
     """
+
+    def fresh(value):
+        return value.encode() if as_bytes and isinstance(value, str) else value
+
     if not enabled():
-        return compute()
+        return fresh(compute())
     snapshot = request_snapshot(request)
     if snapshot is None:
-        return compute()
+        return fresh(compute())
     vary = vary_digest(vary_values, snapshot.fingerprints)
     cache = content_cache.page_cache()
     index_key = INDEX_KEY.format(name=name, vary=vary)
@@ -560,11 +593,12 @@ def cached_value(name, vary_values, compute, request=None, shareable=None):
             tables = cache.get(index_key)
         key = snapshot.key(name, vary, tables) if tables is not None else None
         if key is not None:
-            stored = local_copies.get(key)
+            stored = local_copies.get(key, as_bytes)
             if stored is None:
                 stored = cache.get(key)
                 if stored is not None:
                     local_copies.put(key, stored[0])
+                    stored = (fresh(stored[0]),)
             if stored is not None:
                 _remember_hint(hint, tables)
                 # An enclosing recording (a page cached by the tables it read)
@@ -573,18 +607,22 @@ def cached_value(name, vary_values, compute, request=None, shareable=None):
                 return stored[0]
     except Exception:
         logger.warning("Fragment cache lookup failed; rendering.", exc_info=True)
-        return compute()
+        return fresh(compute())
 
-    with recording_reads() as (recorded, unversioned):
-        value = compute()
+    depth = _depth.set(_depth.get() + 1)
+    try:
+        with recording_reads() as (recorded, unversioned):
+            value = compute()
+    finally:
+        _depth.reset(depth)
     if unversioned:
         logger.debug("Fragment %s read %s: not stored.", name, sorted(unversioned))
-        return value
+        return fresh(value)
     if shareable is not None and not shareable(value):
-        return value
+        return fresh(value)
     timeout = snapshot.timeout()
     if not timeout:
-        return value
+        return fresh(value)
     tables = sorted(recorded)
     key = snapshot.key(name, vary, tables)
     try:
@@ -593,9 +631,89 @@ def cached_value(name, vary_values, compute, request=None, shareable=None):
         local_copies.put(key, value)
     except Exception:
         logger.warning("Could not store a fragment in the cache.", exc_info=True)
-        return value
+        return fresh(value)
     _remember_hint(hint, tables)
-    return value
+    return fresh(value)
+
+
+# -- splicing fragments into a response as bytes -----------------------------------
+
+
+_splices = contextvars.ContextVar("fragment_splice", default=None)
+
+
+class Splice:
+    """The fragments of one response, kept as UTF-8 bytes while the page's
+    text is rendered around placeholders, then joined as bytes.
+
+    A page of several hundred kilobytes made of cached fragments then costs a
+    copy of its bytes: encoding the whole page, which is slow as soon as it
+    holds one character outside ASCII, and joining its text level by level
+    in the template engine, are left to the few kilobytes around them.
+    """
+
+    def __init__(self):
+        self.prefix = f"<!--fragment:{secrets.token_hex(8)}:"
+        self.parts = []
+
+    def placeholder(self, data):
+        self.parts.append(data)
+        return mark_safe(f"{self.prefix}{len(self.parts) - 1}-->")
+
+    def join(self, text):
+        """The page as UTF-8 bytes; None if a placeholder was changed or
+        lost on the way (a filter applied to a fragment's output)."""
+        pieces = text.split(self.prefix)
+        joined = [pieces[0].encode()]
+        used = set()
+        for piece in pieces[1:]:
+            number, end, rest = piece.partition("-->")
+            if not end or not number.isdigit() or int(number) >= len(self.parts):
+                return None
+            used.add(int(number))
+            joined += (self.parts[int(number)], rest.encode())
+        if len(used) != len(self.parts):
+            return None
+        return b"".join(joined)
+
+
+class FragmentTemplateResponse(TemplateResponse):
+    """A TemplateResponse that splices its cached fragments in as bytes
+    (see `Splice`): for pages made mostly of large cached fragments.
+
+    The bytes are the same as a plain TemplateResponse's. Should a template
+    change a fragment's output on its way into the page (a filter over it),
+    the page is rendered again the plain way, and the mistake logged.
+    """
+
+    def render(self):
+        retval = self
+        if not self._is_rendered:
+            self.content = self.spliced_content()
+            for post_callback in self._post_render_callbacks:
+                newretval = post_callback(retval)
+                if newretval is not None:
+                    retval = newretval
+        return retval
+
+    def spliced_content(self):
+        if self.charset.lower().replace("-", "") != "utf8":
+            return self.rendered_content
+        splice = Splice()
+        token = _splices.set(splice)
+        try:
+            text = self.rendered_content
+        finally:
+            _splices.reset(token)
+        content = splice.join(text)
+        if content is None:
+            logger.error(
+                "A cached fragment's output was changed on its way into %s; "
+                "rendered without splicing.",
+                self.template_name,
+            )
+            return self.rendered_content
+        return content
 
 
 def _remember_hint(hint, tables):

@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from articles.models import Article
 from core.cache import mark_unstored
-from core.fragments import recorded_property
+from core.fragments import FragmentTemplateResponse, recorded_property
 from core.search import clean_query
 from core.views import NavSectionMixin
 from home.data_quality import data_quality_report
@@ -151,6 +151,7 @@ class HomeView(TemplateView):
     is part of what the page shows ("next summit", "under way").
     """
 
+    response_class = FragmentTemplateResponse
     template_name = "home/home.html"
 
     def get_context_data(self, **kwargs):

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core import seo
-from core.fragments import recorded_property
+from core.fragments import FragmentTemplateResponse, recorded_property
 from core.sorting import Sorting, by_name, choice
 from core.views import (
     CachedObjectMixin,
@@ -347,6 +347,7 @@ class DeclarationDetailView(
     (see DeclarationRecord).
     """
 
+    response_class = FragmentTemplateResponse
     nav_section = "declarations"
     model = Declaration
     context_object_name = "declaration"
@@ -540,6 +541,7 @@ class ComparePage:
 
 
 class DeclarationCompareView(NavSectionMixin, TemplateView):
+    response_class = FragmentTemplateResponse
     nav_section = "compare"
     template_name = "summits/declaration_compare.html"
 
@@ -773,6 +775,7 @@ class SignatoryDetailView(NavSectionMixin, CachedObjectMixin, DetailView):
     the published texts of the same topics it has no position on, its groups
     and the public articles about the texts it took a position on."""
 
+    response_class = FragmentTemplateResponse
     nav_section = "signatories"
     context_object_name = "signatory"
 

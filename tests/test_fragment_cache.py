@@ -11,7 +11,13 @@ import datetime
 import pytest
 import time_machine
 from django.contrib.auth.models import User
-from django.template import Context, RequestContext, Template, TemplateSyntaxError
+from django.template import (
+    Context,
+    RequestContext,
+    Template,
+    TemplateSyntaxError,
+    engines,
+)
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -330,3 +336,57 @@ def test_a_recorded_property_is_computed_once():
     with content_cache.recording_tables() as second:
         assert len(listing.articles) == 1  # no query, but the table is noted
     assert first == second == {"articles_article"}
+
+
+def respond(source, **context):
+    """A FragmentTemplateResponse of `source`, rendered as a view's would be."""
+    request = RequestFactory().get("/")
+    context.setdefault("articles", Article.objects.public().order_by("title"))
+    template = engines["django"].from_string(source)
+    return fragments.FragmentTemplateResponse(request, template, context).render()
+
+
+SPLICED = (
+    "{% load fragment_cache %}<h1>Café — news</h1>"
+    '{% cachedfragment "list" %}<ul>{% for a in articles %}<li>{{ a.title }}</li>'
+    "{% endfor %}</ul>{% endcachedfragment %}<footer>·</footer>"
+)
+
+
+def test_a_response_splices_its_fragments_as_the_same_bytes(settings):
+    ArticleFactory(title="Türkiye signs")
+    settings.FRAGMENT_CACHE_ENABLED = False
+    plain = respond(SPLICED).content
+    settings.FRAGMENT_CACHE_ENABLED = True
+
+    assert respond(SPLICED).content == plain  # a miss
+    assert respond(SPLICED).content == plain  # a hit
+    assert plain.decode() == (
+        "<h1>Café — news</h1><ul><li>Türkiye signs</li></ul><footer>·</footer>"
+    )
+
+
+def test_a_fragment_changed_on_its_way_into_the_page_falls_back(caplog):
+    ArticleFactory(title="Loud news")
+    shouted = (
+        "{% load fragment_cache %}{% filter upper %}"
+        '{% cachedfragment "loud" %}{{ articles.0.title }}{% endcachedfragment %}'
+        "{% endfilter %}"
+    )
+
+    assert respond(shouted).content == b"LOUD NEWS"
+    assert respond(shouted).content == b"LOUD NEWS"
+    assert "changed on its way" in caplog.text
+
+
+def test_a_fragment_inside_a_fragment_is_stored_as_text():
+    ArticleFactory(title="Nested")
+    nested = (
+        "{% load fragment_cache %}"
+        '{% cachedfragment "outer" %}<div>{% cachedfragment "inner" %}'
+        "{{ articles.0.title }}{% endcachedfragment %}</div>{% endcachedfragment %}"
+    )
+
+    assert respond(nested).content == b"<div>Nested</div>"
+    assert respond(nested).content == b"<div>Nested</div>"
+    assert visit(Template(nested)) == "<div>Nested</div>"
