@@ -8,7 +8,7 @@ statuses are plain strings, so a template can also show a legend
 """
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from core.templatetags.partial_dates import time_element
@@ -30,13 +30,27 @@ STATUS_LABELS = {
 NOT_RECORDED = "Not recorded"
 
 
+def _badges(kind, labels, unknown):
+    """{value: its badge's HTML} for a kind of badge ("status", "result"),
+    with `unknown`'s under None: made once, looked up by the tags below."""
+    badges = {
+        value: mark_safe(f'<span class="{kind} {kind}--{value}">{label}</span>')
+        for value, label in labels.items()
+    }
+    badges[None] = mark_safe(f'<span class="{kind} {kind}--none">{unknown}</span>')
+    return badges
+
+
+STATUS_BADGES = _badges("status", STATUS_LABELS, NOT_RECORDED)
+
+
 @register.simple_tag
 def status_badge(status):
     """A status as symbol + word, styled by `.status--<status>`."""
-    label = STATUS_LABELS.get(status)
-    if label is None:
-        status, label = "none", NOT_RECORDED
-    return format_html('<span class="status status--{}">{}</span>', status, label)
+    return STATUS_BADGES.get(status, STATUS_BADGES[None])
+
+
+MATRIX_CELLS = {status: f"<td>{STATUS_BADGES[status]}</td>" for status in STATUS_LABELS}
 
 
 @register.simple_tag
@@ -48,14 +62,7 @@ def matrix_cells(statuses):
     (decoration only). A few bytes per cell instead of a hundred, on a page
     of thousands of cells.
     """
-    return mark_safe(
-        "".join(
-            f"<td>{status_badge(status)}</td>"
-            if status in STATUS_LABELS
-            else "<td></td>"
-            for status in statuses
-        )
-    )
+    return mark_safe("".join(MATRIX_CELLS.get(s, "<td></td>") for s in statuses))
 
 
 # An assessment's result -> label; its symbol comes from the stylesheet, as
@@ -70,17 +77,13 @@ RESULT_LABELS = {
     "not_assessed": "Not assessed",
 }
 DOES_NOT_APPLY = "Does not apply"
+RESULT_BADGES = _badges("result", RESULT_LABELS, DOES_NOT_APPLY)
 
 
 @register.simple_tag
 def result_badge(result):
     """An assessment's result as symbol + word, styled by `.result--<result>`."""
-    label = RESULT_LABELS.get(result)
-    if label is None:
-        return format_html(
-            '<span class="result result--none">{}</span>', DOES_NOT_APPLY
-        )
-    return format_html('<span class="result result--{}">{}</span>', result, label)
+    return RESULT_BADGES.get(result, RESULT_BADGES[None])
 
 
 @register.simple_tag
@@ -88,48 +91,46 @@ def scorecard_cells(row, shared_assessed=None):
     """One signatory's cells of a scorecard: per commitment, the result, when
     it was assessed and the evidence links.
 
-    A tag rather than template markup: it runs for every cell of a table of
+    A tag rather than template markup, building each cell from pieces
+    escaped once per commitment: it runs for every cell of a table of
     signatories × commitments, a couple of thousand on a large declaration.
     Each cell keeps its id (feeds of assessment changes link to it) and its
     label (a phone stacks the cells under their commitments' titles). When
     every assessment shares one date (`shared_assessed`) the caption says it
     and the cells do not.
     """
-    signatory = row.signatory
+    signatory_slug = escape(row.signatory.slug)
+    signatory_name = escape(row.signatory.name)
     cells = []
     for cell in row.cells:
-        commitment = cell.commitment
-        parts = [result_badge(cell.status)]
+        commitment_slug, commitment_title = _escaped(cell.commitment)
+        parts = [RESULT_BADGES.get(cell.status, RESULT_BADGES[None])]
         assessment = cell.assessment
-        if assessment and not shared_assessed:
-            parts.append(
-                format_html(
-                    "<small>assessed {}</small>",
-                    time_element(assessment.assessed, short=True),
-                )
-            )
         if assessment:
-            for link in assessment.evidence_links:
-                parts.append(
-                    format_html(
-                        '<small><a href="{}" rel="noopener">{}<span '
-                        'class="visually-hidden"> ({}, {})</span></a></small>',
-                        link.source_url,
-                        link.source_name,
-                        signatory.name,
-                        commitment.title,
-                    )
-                )
-        cells.append(
-            format_html(
-                '<td data-label="{}" id="assessment-{}-{}">{}</td>',
-                commitment.title,
-                commitment.slug,
-                signatory.slug,
-                mark_safe("".join(parts)),
+            if not shared_assessed:
+                date = time_element(assessment.assessed, short=True)
+                parts.append(f"<small>assessed {date}</small>")
+            parts.extend(
+                f'<small><a href="{escape(link.source_url)}" rel="noopener">'
+                f'{escape(link.source_name)}<span class="visually-hidden"> '
+                f"({signatory_name}, {commitment_title})</span></a></small>"
+                for link in assessment.evidence_links
             )
+        cells.append(
+            f'<td data-label="{commitment_title}" id="assessment-{commitment_slug}-'
+            f'{signatory_slug}">{"".join(parts)}</td>'
         )
     return mark_safe("".join(cells))
+
+
+def _escaped(commitment):
+    """(slug, title) of a commitment, escaped once and kept on the instance:
+    every row of its scorecard asks again."""
+    pieces = commitment.__dict__.get("_escaped_for_cells")
+    if pieces is None:
+        pieces = (escape(commitment.slug), escape(commitment.title))
+        commitment.__dict__["_escaped_for_cells"] = pieces
+    return pieces
 
 
 @register.inclusion_tag("summits/includes/world_map.html")
