@@ -80,6 +80,11 @@ logger = logging.getLogger(__name__)
 
 INDEX_KEY = "fragment-tables:{name}:{vary}"
 FRAGMENT_KEY = "fragment:{digest}"
+LOCK_KEY = "fragment-lock:{name}:{vary}"
+_POLL_SECONDS = 0.02
+# In the index instead of a list of tables: the fragment is not stored.
+UNCACHEABLE = "uncacheable"
+UNCACHEABLE_TIMEOUT = 60
 
 DEFAULTS = {
     # Off with DEBUG (config/settings.py), where templates change without
@@ -88,6 +93,11 @@ DEFAULTS = {
     # "app_label.Model" of models outside the content apps whose rows pages
     # print: their tables get versions too (see extra_versioned_tables).
     "FRAGMENT_CACHE_VERSIONED_MODELS": (),
+    # While one process renders a fragment, how long the others wait for it
+    # before rendering it themselves (its render failed, or is slow).
+    "FRAGMENT_CACHE_WAIT": 3.0,
+    # How long the render's lock outlives a process that died holding it.
+    "FRAGMENT_CACHE_LOCK_TIMEOUT": 30,
 }
 
 # Tables that have no version but never change what a page shows.
@@ -584,41 +594,103 @@ def cached_value(
         return fresh(compute())
     vary = vary_digest(vary_values, snapshot.fingerprints)
     cache = content_cache.page_cache()
-    index_key = INDEX_KEY.format(name=name, vary=vary)
     hint = (name, vary)
 
-    tables = _table_hints.get(hint)
     try:
-        if tables is None:
-            tables = cache.get(index_key)
-        key = snapshot.key(name, vary, tables) if tables is not None else None
-        if key is not None:
-            stored = local_copies.get(key, as_bytes)
-            if stored is None:
-                stored = cache.get(key)
-                if stored is not None:
-                    local_copies.put(key, stored[0])
-                    stored = (fresh(stored[0]),)
-            if stored is not None:
-                _remember_hint(hint, tables)
-                # An enclosing recording (a page cached by the tables it read)
-                # must learn what this fragment read, though no SQL was sent.
-                content_cache.note_tables_read(tables)
-                return stored[0]
+        found, value = _lookup(cache, snapshot, name, vary, as_bytes, hint=True)
     except Exception:
         logger.warning("Fragment cache lookup failed; rendering.", exc_info=True)
         return fresh(compute())
+    if found is True:
+        return value
+    if found is UNCACHEABLE:
+        return fresh(compute())
 
+    # One process renders, the others wait for its result rather than all
+    # rendering the same fragment at once after an edit (or a deploy).
+    lock_key = LOCK_KEY.format(name=name, vary=vary)
+    try:
+        leader = cache.add(lock_key, 1, setting("FRAGMENT_CACHE_LOCK_TIMEOUT"))
+    except Exception:
+        leader = False
+    if not leader:
+        found, value = _wait_for(cache, snapshot, name, vary, as_bytes)
+        if found is True:
+            return value
+    try:
+        return _render_and_store(
+            cache, snapshot, name, vary, compute, shareable, fresh, hint
+        )
+    finally:
+        if leader:
+            try:
+                cache.delete(lock_key)
+            except Exception:
+                logger.warning("Could not release a fragment's lock.", exc_info=True)
+
+
+def _lookup(cache, snapshot, name, vary, as_bytes, hint):
+    """(True, value) for a stored fragment; (UNCACHEABLE, None) for one that
+    is not stored (see `_render_and_store`); else (False, None).
+
+    With `hint`, the tables come from this process's note when it has one;
+    else from the cache, where a renderer in another process writes them.
+    """
+    index_key = INDEX_KEY.format(name=name, vary=vary)
+    tables = _table_hints.get((name, vary)) if hint else None
+    if tables is None:
+        tables = cache.get(index_key)
+    if tables == UNCACHEABLE:
+        return UNCACHEABLE, None
+    key = snapshot.key(name, vary, tables) if tables is not None else None
+    if key is None:
+        return False, None
+    stored = local_copies.get(key, as_bytes)
+    if stored is None:
+        stored = cache.get(key)
+        if stored is None:
+            return False, None
+        local_copies.put(key, stored[0])
+        value = stored[0]
+        stored = (value.encode() if as_bytes and isinstance(value, str) else value,)
+    _remember_hint((name, vary), tables)
+    # An enclosing recording (a page cached by the tables it read) must learn
+    # what this fragment read, though no SQL was sent.
+    content_cache.note_tables_read(tables)
+    return True, stored[0]
+
+
+def _wait_for(cache, snapshot, name, vary, as_bytes):
+    """Poll for the fragment another process is rendering, for a while."""
+    deadline = time.monotonic() + setting("FRAGMENT_CACHE_WAIT")
+    while time.monotonic() < deadline:
+        time.sleep(_POLL_SECONDS)
+        try:
+            found, value = _lookup(cache, snapshot, name, vary, as_bytes, hint=False)
+        except Exception:
+            return False, None
+        if found is not False:
+            return found, value
+    return False, None
+
+
+def _render_and_store(cache, snapshot, name, vary, compute, shareable, fresh, hint):
+    index_key = INDEX_KEY.format(name=name, vary=vary)
     depth = _depth.set(_depth.get() + 1)
     try:
         with recording_reads() as (recorded, unversioned):
             value = compute()
     finally:
         _depth.reset(depth)
-    if unversioned:
-        logger.debug("Fragment %s read %s: not stored.", name, sorted(unversioned))
-        return fresh(value)
-    if shareable is not None and not shareable(value):
+    if unversioned or (shareable is not None and not shareable(value)):
+        if unversioned:
+            logger.debug("Fragment %s read %s: not stored.", name, sorted(unversioned))
+        # Said in the index, so that other processes render it at once
+        # instead of waiting for it; for a while, as what it reads may change.
+        try:
+            cache.set(index_key, UNCACHEABLE, UNCACHEABLE_TIMEOUT)
+        except Exception:
+            logger.warning("Could not mark a fragment uncacheable.", exc_info=True)
         return fresh(value)
     timeout = snapshot.timeout()
     if not timeout:

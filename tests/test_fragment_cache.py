@@ -390,3 +390,65 @@ def test_a_fragment_inside_a_fragment_is_stored_as_text():
     assert respond(nested).content == b"<div>Nested</div>"
     assert respond(nested).content == b"<div>Nested</div>"
     assert visit(Template(nested)) == "<div>Nested</div>"
+
+
+TITLES = (":titles", fragments.vary_digest([""]))  # ARTICLE_TITLES, as keyed
+
+
+def titles_lock():
+    """The lock another process would hold while rendering ARTICLE_TITLES."""
+    return fragments.LOCK_KEY.format(name=TITLES[0], vary=TITLES[1])
+
+
+def test_a_fragment_another_process_is_rendering_is_waited_for(
+    monkeypatch, django_assert_num_queries
+):
+    """After an edit, the first request renders; the others wait for it."""
+    ArticleFactory(title="Rendered once")
+    cache = content_cache.page_cache()
+    visit()  # what the other process will have stored, taken out of the cache
+    index_key = fragments.INDEX_KEY.format(name=TITLES[0], vary=TITLES[1])
+    tables = cache.get(index_key)
+    key = fragments.take_snapshot().key(*TITLES, tables)
+    stored = {index_key: tables, key: cache.get(key)}
+    cache.delete_many(list(stored))
+    fragments._table_hints.clear()
+    fragments.local_copies.clear()
+    cache.add(titles_lock(), 1)  # the other process is rendering
+
+    def other_process_finishes(seconds):
+        cache.set_many(stored)
+
+    monkeypatch.setattr(fragments.time, "sleep", other_process_finishes)
+
+    with django_assert_num_queries(0):
+        assert "Rendered once" in visit()
+
+
+def test_a_waiter_renders_itself_when_the_render_does_not_come(
+    settings, django_assert_num_queries
+):
+    settings.FRAGMENT_CACHE_WAIT = 0.05
+    ArticleFactory(title="Renderer died")
+    content_cache.page_cache().add(titles_lock(), 1)
+
+    with django_assert_num_queries(1):
+        assert "Renderer died" in visit()
+
+
+def test_a_fragment_never_stored_is_never_waited_for(
+    settings, django_assert_num_queries
+):
+    settings.FRAGMENT_CACHE_WAIT = 30  # the test would hang if it waited
+    ArticleFactory(title="Scripted")
+    scripted = Template(
+        "{% load fragment_cache %}"
+        '{% cachedfragment "script" %}<script nonce="{{ nonce }}"></script>'
+        "{{ articles.0.title }}{% endcachedfragment %}"
+    )
+    visit(scripted, nonce="abc")
+    lock = fragments.LOCK_KEY.format(name=":script", vary=fragments.vary_digest([]))
+    content_cache.page_cache().add(lock, 1)
+
+    with django_assert_num_queries(1):
+        assert "Scripted" in visit(scripted, nonce="xyz")
