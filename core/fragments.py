@@ -22,29 +22,41 @@ A fragment's key is made of:
 - the versions (core.cache) of every content table the SQL inside the
   fragment read when it was rendered, recorded by `recording_tables()`; an
   edit bumps its table's version, so a signature saved makes every fragment
-  that read signatures unreachable, and leaves the article lists alone;
+  that read signatures unreachable, and leaves the article lists alone.
+  A few tables outside the content apps are versioned the same way
+  (FRAGMENT_CACHE_VERSIONED_MODELS: revisions, for "Cite this record");
 - when the next scheduled item goes live (`core.cache.next_publication`):
-  Publishable items become public by the clock, without any save.
+  Publishable items become public by the clock, without any save;
+- for a fragment that reads no table at all (links to static files), the
+  site-wide content version, which a deploy bumps (gunicorn.conf.py).
 
 Which tables a fragment reads is known only once it has been rendered, so it
 is stored beside the fragment (`fragment-tables:<name>:<vary>`) and kept per
 process; it is a hint, never trusted: a key always holds the very table set
 its fragment read, so a stale hint can only cause a miss.
 
-The versions are read once per request, when its first fragment is looked
-up, and so before any fragment's SQL runs: a fragment rendered while an edit
-commits is stored under the versions from before the edit and never reached
-again. A fragment whose SQL reads a table
-that has no version (revisions, images, users) is rendered but never
-stored: an edit there would not reach it. So is one that carries a CSRF
-token or a CSP nonce, and every fragment of a staff preview.
+The versions are read once per request, in one round trip, when its first
+fragment is looked up, and so before any fragment's SQL runs: a fragment
+rendered while an edit commits is stored under the versions from before the
+edit and never reached again. As a key names one content forever, each
+process keeps the fragments it used lately (`LocalCopies`): a page then
+costs that one round trip. After an edit, one process renders a fragment
+while the others wait for it (FRAGMENT_CACHE_WAIT) rather than all render it
+at once.
+
+A fragment whose SQL reads a table that has no version (users, images) is
+rendered but never stored: an edit there would not reach it. So is one that
+carries a CSRF token or a CSP nonce, every fragment of a staff preview, and
+every fragment of a template rendered without a request (an error page).
 
 What a fragment shows must come from the database *inside* it, so that the
 recording sees it. Views hand their templates lazy values: querysets, and for
 anything computed, `recorded_property` or `ReadLater`, which remember the
 tables they read and tell every fragment that uses them, so a value that one
 fragment computed and another reuses still keys both. Model instances the
-view fetched itself count by their values, as above.
+view fetched itself count by their values, as above. A view whose page is
+mostly fragments answers with `FragmentTemplateResponse`, which splices them
+in as bytes.
 
 Cache server down: the fragment is rendered as if there were no cache.
 """
