@@ -293,16 +293,16 @@ class LocalCopies:
     def __init__(self, max_size):
         self.max_size = max_size
         self.size = 0
-        self.entries = collections.OrderedDict()
+        self.kept = collections.OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, key, as_bytes=False):
         """(value,) or None; text comes back as UTF-8 bytes if `as_bytes`."""
         with self.lock:
-            entry = self.entries.get(key)
+            entry = self.kept.get(key)
             if entry is None:
                 return None
-            self.entries.move_to_end(key)
+            self.kept.move_to_end(key)
         form, data = entry
         if form == self.PICKLED:
             return (pickle.loads(data),)
@@ -317,18 +317,18 @@ class LocalCopies:
         if size > self.max_size // 4:
             return
         with self.lock:
-            old = self.entries.pop(key, None)
+            old = self.kept.pop(key, None)
             if old is not None:
                 self.size -= len(old[1])
-            self.entries[key] = entry
+            self.kept[key] = entry
             self.size += size
             while self.size > self.max_size:
-                _, dropped = self.entries.popitem(last=False)
+                _, dropped = self.kept.popitem(last=False)
                 self.size -= len(dropped[1])
 
     def clear(self):
         with self.lock:
-            self.entries.clear()
+            self.kept.clear()
             self.size = 0
 
 
