@@ -513,7 +513,7 @@ def test_a_position_recorded_or_removed_shows_in_the_matrix(client):
     )
     html = visit(client, COMPARE)
     row = html[html.index(">India</a>") :].split("</tr>")[0]
-    assert "status--withdrawn" in row
+    assert '<span class="w">Withdrawn</span>' in row
 
     india.delete()
     assert ">India</a>" not in visit(client, COMPARE)

@@ -181,7 +181,7 @@ class TestParisAndSeoul:
         assert html.count('<th scope="row">') == 3 + 1  # 3 countries + totals
         # Words, not only symbols or colour: a recorded position in words, and
         # an empty cell for "not recorded", which the caption says in words.
-        assert '<td><span class="status status--signed">Signed</span></td>' in html
+        assert '<td><span class="s">Signed</span></td>' in html
         assert "<td></td>" in html
         assert "An empty cell: not recorded.</caption>" in html
         # The legend explains every state.
