@@ -331,6 +331,10 @@ class DeclarationRecord:
     def articles(self):
         return list(published_articles(self.declaration.articles))
 
+    @property
+    def embed_snippet(self):
+        return embed_snippet(self.declaration)
+
     @recorded_property
     def scorecard(self):
         return build_scorecard(self.declaration, self.groups[SIGNED], self.params)
@@ -364,7 +368,6 @@ class DeclarationDetailView(
             today=timezone.localdate(),
             status_filters=STATUS_FILTERS,
             scorecard_sorts=SORTS,
-            embed_snippet=embed_snippet(declaration),
         )
         return context
 
