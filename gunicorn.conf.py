@@ -55,9 +55,10 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 def when_ready(server):
     """Before the workers start: make the page cache forget the old release.
 
-    Cached pages outlive a deploy in Redis, but new templates or code may
-    render them differently, so a start bumps the content version. Connections
-    opened here are closed so forked workers never share a socket.
+    Cached pages and fragments outlive a deploy in Redis, but new templates
+    or code may render them differently, so a start bumps the content version
+    (and with it every table version). Connections opened here are closed so
+    forked workers never share a socket.
     """
     from django.conf import settings
     from django.core.cache import caches
@@ -66,14 +67,15 @@ def when_ready(server):
     from core.cache import bump_content_version
 
     try:
-        if settings.PAGE_CACHE_ENABLED:
+        if settings.PAGE_CACHE_ENABLED or settings.FRAGMENT_CACHE_ENABLED:
             bump_content_version()
             backend = settings.CACHES["default"]["BACKEND"]
             if backend.endswith("LocMemCache") and server.num_workers > 1:
                 server.log.warning(
                     "Page cache in local memory with %s workers: an edit saved "
-                    "by one worker does not reach pages cached by the others "
-                    "for up to PAGE_CACHE_TIMEOUT seconds. Set REDIS_URL.",
+                    "by one worker does not reach pages (or fragments) cached "
+                    "by the others for up to PAGE_CACHE_TIMEOUT seconds. Set "
+                    "REDIS_URL.",
                     server.num_workers,
                 )
     finally:

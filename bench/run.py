@@ -438,7 +438,16 @@ def main():
         ).stdout
     )
 
-    cold_server = Server({**env, "PAGE_CACHE": "0"}, "cold")
+    # Cold: no whole pages stored. The fragment cache (core/fragments.py)
+    # stays on, in Redis as in production: in local memory each of the
+    # workers would render every page's fragments once for itself.
+    cold_env = {**env, "PAGE_CACHE": "0"}
+    if redis_answers():
+        import redis
+
+        cold_env["REDIS_URL"] = REDIS_URL
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    cold_server = Server(cold_env, "cold")
     try:
         cold = measure_pages(cold_server, pages, "cold")
     finally:

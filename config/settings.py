@@ -200,6 +200,14 @@ else:
 # Off by default with DEBUG, where templates change without any edit.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=not DEBUG)
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "300"))
+# Parts of pages ({% cachedfragment %}, core/fragments.py) cached by the
+# versions of the tables they read: what a page costs when the page cache
+# misses (after an edit, a new query string) or is off. Off with DEBUG.
+FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE", default=not DEBUG)
+# Rows outside the content apps that pages print, versioned like content for
+# the fragments that show them: "Cite this record" prints the date of an
+# item's newest revision.
+FRAGMENT_CACHE_VERSIONED_MODELS = ["reversion.Revision", "reversion.Version"]
 
 # Axes first: it refuses a locked-out client before any password is checked.
 AUTHENTICATION_BACKENDS = [

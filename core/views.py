@@ -24,6 +24,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from config.object_storage import MEDIA_CACHE_CONTROL
+from core.fragments import cached_value
 from core.markdown import render_preview
 from core.models import Image
 from core.renditions import make_renditions
@@ -237,6 +238,29 @@ class PublishedOrPreviewMixin:
             add_never_cache_headers(response)
             response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+
+class CachedObjectMixin:
+    """A detail view whose lookup of its object comes from the fragment cache
+    (core.fragments) when nothing it read has changed: a cached page then
+    costs no query at all. Keyed by the URL's slug or pk, the tables the
+    lookup read and the next scheduled publication (a scheduled item's page
+    answers on time). A "not found" is never stored, and a preview always
+    asks the database.
+    """
+
+    def get_object(self, queryset=None):
+        if queryset is not None or getattr(self, "is_preview", False):
+            return super().get_object(queryset)
+        return cached_value(
+            f"object:{type(self).__module__}.{type(self).__qualname__}",
+            (
+                self.kwargs.get(self.slug_url_kwarg),
+                self.kwargs.get(self.pk_url_kwarg),
+            ),
+            super().get_object,
+            request=self.request,
+        )
 
 
 def media(request, path):

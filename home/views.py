@@ -8,6 +8,7 @@ from django.views.generic import TemplateView
 
 from articles.models import Article
 from core.cache import mark_unstored
+from core.fragments import FragmentTemplateResponse, recorded_property
 from core.search import clean_query
 from core.views import NavSectionMixin
 from home.data_quality import data_quality_report
@@ -62,18 +63,15 @@ def featured_summit(timeline, today):
     return timeline[-1] if timeline else None
 
 
-class HomeView(TemplateView):
-    """The front door: the summit that matters now, the timeline, the news.
+class FrontPage:
+    """What the home page shows, worked out on first use: inside the page's
+    cached fragments, on a miss only (core.fragments)."""
 
-    Each summit on the timeline lists its declarations with signed and
-    declined counts, so "did X sign Y, and what is the source?" is two clicks
-    away: the declaration, then its signatory table with sources.
-    """
+    def __init__(self, today):
+        self.today = today
 
-    template_name = "home/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    @recorded_property
+    def timeline(self):
         declarations = (
             Declaration.objects.public()
             .annotate(**signature_counts())
@@ -88,7 +86,7 @@ class HomeView(TemplateView):
             )
             .order_by(F("adopted_on").asc(nulls_last=True), "title")
         )
-        timeline = list(
+        return list(
             Summit.objects.public()
             .defer("body", "body_html", "search_vector")
             .order_by("starts_on", "name")
@@ -100,32 +98,65 @@ class HomeView(TemplateView):
                 )
             )
         )
-        articles = Article.objects.public().defer(*ARTICLE_LIST_DEFER)
-        context.update(
-            timeline=timeline,
-            featured_summit=featured_summit(timeline, timezone.localdate()),
-            today=timezone.localdate(),
-            latest_posts=articles.filter(kind=Article.Kind.POST)[:5],
-            latest_press=articles.filter(kind=Article.Kind.PRESS)[:5],
-            figures=key_figures(),
-            recent_refusals=(
-                Signature.objects.filter(
-                    status=DECLINED, declaration__in=Declaration.objects.public()
-                )
-                .select_related("signatory", "declaration")
-                .only(
-                    "status",
-                    "declined_on",
-                    "declined_on_precision",
-                    "source_url",
-                    "signatory__name",
-                    "signatory__slug",
-                    "declaration__title",
-                    "declaration__slug",
-                )
-                .order_by(F("declined_on").desc(nulls_last=True), "signatory__name")[:6]
-            ),
+
+    @property
+    def featured_summit(self):
+        return featured_summit(self.timeline, self.today)
+
+    @recorded_property
+    def figures(self):
+        return key_figures()
+
+    @recorded_property
+    def recent_refusals(self):
+        return list(
+            Signature.objects.filter(
+                status=DECLINED, declaration__in=Declaration.objects.public()
+            )
+            .select_related("signatory", "declaration")
+            .only(
+                "status",
+                "declined_on",
+                "declined_on_precision",
+                "source_url",
+                "signatory__name",
+                "signatory__slug",
+                "declaration__title",
+                "declaration__slug",
+            )
+            .order_by(F("declined_on").desc(nulls_last=True), "signatory__name")[:6]
         )
+
+    def latest(self, kind):
+        return list(
+            Article.objects.public().defer(*ARTICLE_LIST_DEFER).filter(kind=kind)[:5]
+        )
+
+    @recorded_property
+    def latest_posts(self):
+        return self.latest(Article.Kind.POST)
+
+    @recorded_property
+    def latest_press(self):
+        return self.latest(Article.Kind.PRESS)
+
+
+class HomeView(TemplateView):
+    """The front door: the summit that matters now, the timeline, the news.
+
+    Each summit on the timeline lists its declarations with signed and
+    declined counts, so "did X sign Y, and what is the source?" is two clicks
+    away: the declaration, then its signatory table with sources. The day
+    is part of what the page shows ("next summit", "under way").
+    """
+
+    response_class = FragmentTemplateResponse
+    template_name = "home/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context.update(today=today, front=FrontPage(today))
         return context
 
 

@@ -1,11 +1,14 @@
 """Summits, the declarations they produced, and who signed or refused them."""
 
+import functools
+
 import reversion
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django_countries.fields import CountryField
@@ -25,6 +28,19 @@ from core.partial_dates import PartialDateProperty, precision_field
 from core.search import SearchDocument
 from core.share_cards import ShareCard
 from summits.world_map import WorldMap
+
+
+@functools.lru_cache(maxsize=8192)
+def _reverse_slug(name, slug, urlconf, prefix):
+    return reverse(name, args=[slug], urlconf=urlconf)
+
+
+def reverse_slug(name, slug):
+    """`reverse(name, args=[slug])`, remembered: tables and the matrix link a
+    few hundred signatories and declarations per page. Keyed by the URLconf
+    and script prefix in force, which the result depends on."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _reverse_slug(name, slug, urlconf, get_script_prefix())
 
 
 class SignatoryQuerySet(models.QuerySet):
@@ -133,7 +149,7 @@ class Signatory(SlugFromTitleMixin, seo.DescribesItself, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("summits:signatory_detail", args=[self.slug])
+        return reverse_slug("summits:signatory_detail", self.slug)
 
     def is_public(self):
         """May an anonymous visitor see this signatory's page? (one query)"""
@@ -432,7 +448,7 @@ class Summit(
         return self.name
 
     def get_absolute_url(self):
-        return reverse("summits:summit_detail", args=[self.slug])
+        return reverse_slug("summits:summit_detail", self.slug)
 
     @property
     def has_ended(self):
@@ -656,7 +672,7 @@ class Declaration(
         return self.title
 
     def get_absolute_url(self):
-        return reverse("summits:declaration_detail", args=[self.slug])
+        return reverse_slug("summits:declaration_detail", self.slug)
 
     def link_preview(self):
         # A shared link must not read a partial list as the whole: the count

@@ -14,6 +14,7 @@ the whole scorecard rather than an error.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -114,9 +115,24 @@ class Scorecard:
     def status_label(self):
         return STATUS_FILTERS.get(self.status, "")
 
+    @cached_property
+    def shared_assessed(self):
+        """The date every assessment shown was made on, when there are two
+        or more and they agree (one review pass): the caption says it once
+        instead of every cell, as a declaration's tables do for positions."""
+        dates = {
+            cell.assessment.assessed
+            for row in self.rows
+            for cell in row.cells
+            if cell.assessment
+        }
+        count = sum(1 for row in self.rows for cell in row.cells if cell.assessment)
+        return dates.pop() if count > 1 and len(dates) == 1 else None
+
 
 def public_assessments(commitments):
-    """Public assessments of these commitments, evidence prefetched (2 queries)."""
+    """Public assessments of these commitments, their evidence prefetched into
+    `evidence_links` (2 queries)."""
     return (
         Assessment.objects.public()
         .filter(commitment__in=commitments)
@@ -126,9 +142,16 @@ def public_assessments(commitments):
                 queryset=AssessmentEvidence.objects.only(
                     "assessment_id", "source_url", "source_name", "sequence"
                 ),
+                # A list, not a manager: a scorecard reads it in every cell,
+                # and `.all()` would build a queryset each time.
+                to_attr="evidence_links",
             )
         )
-        .defer("note")
+        # The cells print these alone; a couple of thousand rows on a large
+        # declaration are made much faster without the other columns.
+        .only(
+            "commitment", "signatory", "result", "assessed_on", "assessed_on_precision"
+        )
     )
 
 
@@ -149,6 +172,19 @@ def recent_changes(declaration, limit=RECENT_CHANGES):
             "assessment__commitment__title",
             "assessment__commitment__slug",
         )[:limit]
+    )
+
+
+def scorecard_choice(params):
+    """(status, commitment slug, sort) as asked, without a query: an unknown
+    status is None and an unknown sort the default; the slug is matched
+    against the commitments later."""
+    status = params.get("status")
+    sort = params.get("sort")
+    return (
+        status if status in STATUS_FILTERS else None,
+        params.get("commitment", ""),
+        sort if sort in SORTS else DEFAULT_SORT,
     )
 
 
@@ -187,12 +223,8 @@ def build_scorecard(declaration, signed_positions, params, commitments=None):
                 summary.counts[status] = summary.counts.get(status, 0) + 1
         summaries.append(summary)
 
-    status = params.get("status")
-    status = status if status in STATUS_FILTERS else None
-    by_slug = {c.slug: c for c in commitments}
-    chosen = by_slug.get(params.get("commitment"))
-    sort = params.get("sort")
-    sort = sort if sort in SORTS else DEFAULT_SORT
+    status, commitment, sort = scorecard_choice(params)
+    chosen = {c.slug: c for c in commitments}.get(commitment)
 
     total = len(rows)
     if status:

@@ -13,14 +13,27 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, W
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core import seo
+from core.fragments import FragmentTemplateResponse, recorded_property
 from core.sorting import Sorting, by_name, choice
-from core.views import NavSectionMixin, PublishedOrPreviewMixin, frameable
-from summits.matrix import KIND_CHOICES, build_matrix, find_group, kind_choices
+from core.views import (
+    CachedObjectMixin,
+    NavSectionMixin,
+    PublishedOrPreviewMixin,
+    frameable,
+)
+from summits.matrix import (
+    KIND_CHOICES,
+    build_matrix,
+    find_group,
+    kind_choices,
+    parse_kind,
+)
 from summits.models import (
     Declaration,
     Group,
@@ -31,7 +44,13 @@ from summits.models import (
     Summit,
     signature_counts,
 )
-from summits.scorecard import SORTS, STATUS_FILTERS, build_scorecard, signatory_record
+from summits.scorecard import (
+    SORTS,
+    STATUS_FILTERS,
+    build_scorecard,
+    scorecard_choice,
+    signatory_record,
+)
 
 SIGNED = Signature.Status.SIGNED
 DECLINED = Signature.Status.DECLINED
@@ -210,75 +229,145 @@ POSITION_SORT_KEYS = {
 }
 
 
-class DeclarationDetailView(NavSectionMixin, PublishedOrPreviewMixin, DetailView):
+class DeclarationRecord:
+    """A declaration's positions and what its page says of them, worked out
+    on first use: inside the page's cached fragments, on a miss only
+    (core.fragments). The parameters are read at once, without a query.
+    """
+
+    def __init__(self, declaration, params):
+        self.declaration = declaration
+        self.params = params
+        self.sorting = Sorting(params, POSITION_SORT_KEYS, "name")
+        self.status_filter = choice(params, "status", Signature.Status.values)
+        self.table_params = tidy_params(self.sorting, status=self.status_filter)
+        self.scorecard_choice = scorecard_choice(params)
+
+    @recorded_property
+    def groups(self):
+        """{status: [positions by signatory name]}, signed first."""
+        groups = signatures_by_status(self.declaration)
+        # The count every wording reads (`signed_count` tag), without a query.
+        self.declaration.signed_count = len(groups[SIGNED])
+        return groups
+
+    @property
+    def declaration_counted(self):
+        """The declaration with its signed count, for its link preview's
+        wording: read from the positions the tables show, not counted again."""
+        self.groups  # noqa: B018 (sets the count)
+        return self.declaration
+
+    @property
+    def signatures(self):
+        """Every position, for the map and the counts."""
+        return [s for group in self.groups.values() for s in group]
+
+    @property
+    def recorded_count(self):
+        return len(self.signatures)
+
+    @property
+    def signed_count(self):
+        return len(self.groups[SIGNED])
+
+    @property
+    def declined_count(self):
+        return len(self.groups[DECLINED])
+
+    @property
+    def unsourced_count(self):
+        return sum(1 for s in self.signatures if not s.has_source)
+
+    @property
+    def reported_count(self):
+        """ "12 of 27 recorded": we know only part of a reported list."""
+        reported = self.declaration.reported_signatory_count
+        return reported if reported and reported > self.signed_count else None
+
+    @property
+    def has_ratifications(self):
+        return any(s.ratified_on for s in self.signatures)
+
+    @property
+    def status_counts(self):
+        return [
+            (Signature.Status(status), len(rows))
+            for status, rows in self.groups.items()
+            if rows
+        ]
+
+    def shown(self):
+        return [
+            (status, rows)
+            for status, rows in self.groups.items()
+            if not self.status_filter or status == self.status_filter
+        ]
+
+    @property
+    def signature_groups(self):
+        return [
+            (Signature.Status(status), PositionRows.of(self.sorting.apply(rows)))
+            for status, rows in self.shown()
+        ]
+
+    @property
+    def shown_count(self):
+        return sum(len(rows) for _, rows in self.shown())
+
+    @property
+    def treaty_chart(self):
+        if not self.declaration.is_treaty:
+            return None
+        return TreatyChart.of(sorted(self.signatures, key=lambda s: s.signatory.name))
+
+    @property
+    def summit(self):
+        # A declaration may be public before its summit page is.
+        summit = self.declaration.summit
+        return summit if summit and summit.is_public() else None
+
+    @recorded_property
+    def articles(self):
+        return list(published_articles(self.declaration.articles))
+
+    @property
+    def embed_snippet(self):
+        return embed_snippet(self.declaration)
+
+    @recorded_property
+    def scorecard(self):
+        return build_scorecard(self.declaration, self.groups[SIGNED], self.params)
+
+
+class DeclarationDetailView(
+    NavSectionMixin, CachedObjectMixin, PublishedOrPreviewMixin, DetailView
+):
     """A declaration and its positions, one table per status.
 
     `?sort=name|-name|date|-date` orders the tables, `?status=signed` (or
-    any status) shows that table alone; other values are ignored.
+    any status) shows that table alone; other values are ignored. Everything
+    but the declaration itself is read inside the page's cached fragments
+    (see DeclarationRecord).
     """
 
+    response_class = FragmentTemplateResponse
     nav_section = "declarations"
     model = Declaration
     context_object_name = "declaration"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("summit")
+        return super().get_queryset().select_related("summit").defer("search_vector")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         declaration = self.object
-        groups = signatures_by_status(declaration)
-        signatures = [s for group in groups.values() for s in group]
-        signed = len(groups[SIGNED])
-        reported = declaration.reported_signatory_count
-        # The count every wording reads (`signed_count` tag, link preview).
-        declaration.signed_count = signed
-        sorting = Sorting(self.request.GET, POSITION_SORT_KEYS, "name")
-        status_filter = choice(self.request.GET, "status", Signature.Status.values)
         context.update(
-            unsourced_count=sum(1 for s in signatures if not s.has_source),
-            sorting=sorting,
-            status_filter=status_filter,
-            table_params=tidy_params(sorting, status=status_filter),
-            status_counts=[
-                (Signature.Status(status), len(rows))
-                for status, rows in groups.items()
-                if rows
-            ],
-            signature_groups=[
-                (Signature.Status(status), PositionRows.of(sorting.apply(rows)))
-                for status, rows in groups.items()
-                if not status_filter or status == status_filter
-            ],
-            shown_count=sum(
-                len(rows)
-                for status, rows in groups.items()
-                if not status_filter or status == status_filter
-            ),
-            # All positions, for the map: the rows the tables already loaded.
-            positions=signatures,
-            recorded_count=len(signatures),
-            signed_count=signed,
-            declined_count=len(groups[DECLINED]),
-            # "12 of 27 recorded": we know only part of a reported list.
-            reported_count=reported if reported and reported > signed else None,
-            has_ratifications=any(s.ratified_on for s in signatures),
-            treaty_chart=(
-                TreatyChart.of(sorted(signatures, key=lambda s: s.signatory.name))
-                if declaration.is_treaty
-                else None
-            ),
-            # A declaration may be public before its summit page is.
-            summit=(
-                declaration.summit
-                if declaration.summit and declaration.summit.is_public()
-                else None
-            ),
-            articles=published_articles(declaration.articles),
-            scorecard=build_scorecard(declaration, groups[SIGNED], self.request.GET),
+            record=DeclarationRecord(declaration, self.request.GET),
+            # "Cite this record" gives the day it was read.
+            today=timezone.localdate(),
             status_filters=STATUS_FILTERS,
             scorecard_sorts=SORTS,
-            embed_snippet=embed_snippet(declaration),
         )
         return context
 
@@ -413,31 +502,62 @@ MATRIX_SORT_KEYS = {
 }
 
 
+class ComparePage:
+    """What the compare matrix shows for a query string, worked out on first
+    use: inside the page's cached fragment, on a miss only (core.fragments).
+    """
+
+    def __init__(self, params):
+        self.params = params
+        self.sorting = Sorting(params, MATRIX_SORT_KEYS, "name")
+        self.commitments_asked = params.get("view") == "commitments"
+
+    @property
+    def vary(self):
+        """The parameters as the matrix reads them (the declarations' order
+        matters to the commitments view only, but is kept: harmless)."""
+        return (
+            parse_kind(self.params.get("kind", "")),
+            self.params.get("group", ""),
+            self.params.getlist("d"),
+            self.sorting.value,
+            self.commitments_asked,
+        )
+
+    @recorded_property
+    def groups(self):
+        return public_groups()
+
+    @recorded_property
+    def matrix(self):
+        matrix = build_matrix(self.params, self.groups)
+        matrix.rows = self.sorting.apply(matrix.rows)
+        return matrix
+
+    @property
+    def table_params(self):
+        return matrix_params(self.matrix, self.sorting)
+
+    @recorded_property
+    def commitment_view(self):
+        return commitment_view(self.params) if self.commitments_asked else None
+
+
 class DeclarationCompareView(NavSectionMixin, TemplateView):
+    response_class = FragmentTemplateResponse
     nav_section = "compare"
     template_name = "summits/declaration_compare.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = self.request.GET
-        groups = public_groups()
-        matrix = build_matrix(self.request.GET, groups)
-        context["sorting"] = sorting = Sorting(
-            self.request.GET, MATRIX_SORT_KEYS, "name"
-        )
-        matrix.rows = sorting.apply(matrix.rows)
-        context["matrix"] = matrix
-        context["table_params"] = matrix_params(matrix, sorting)
+        context["page"] = ComparePage(self.request.GET)
         context["kind_choices"] = kind_choices()
-        context["groups"] = groups
-        if params.get("view") == "commitments":
-            context["commitment_view"] = commitment_view(params)
         return context
 
     def render_to_response(self, context, **response_kwargs):
         # ?format=csv: the same matrix, same filters, as a spreadsheet.
         if self.request.GET.get("format") == "csv":
-            return matrix_csv(context["matrix"])
+            return matrix_csv(context["page"].matrix)
         return super().render_to_response(context, **response_kwargs)
 
 
@@ -584,53 +704,66 @@ def articles_about(declaration_ids):
     )
 
 
-class SignatoryDetailView(NavSectionMixin, DetailView):
-    """A signatory's record: its positions on published declarations only,
-    the published texts of the same topics it has no position on, its groups
-    and the public articles about the texts it took a position on."""
+class SignatoryRecord:
+    """A signatory's record, worked out on first use: inside the page's
+    cached fragment, on a miss only (core.fragments)."""
 
-    nav_section = "signatories"
-    context_object_name = "signatory"
+    def __init__(self, signatory):
+        self.signatory = signatory
 
-    def get_queryset(self):
-        return Signatory.objects.public()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        signatory = self.object
-        published = Declaration.objects.public()
-        signatures = list(
-            signatory.signatures.filter(declaration__in=published)
+    @recorded_property
+    def signatures(self):
+        return list(
+            self.signatory.signatures.filter(
+                declaration__in=Declaration.objects.public()
+            )
             .select_related("declaration")
             .order_by(
                 F("declaration__adopted_on").desc(nulls_last=True),
                 "declaration__title",
             )
         )
-        context["signatures"] = signatures
-        context["commitment_record"] = signatory_record(signatory, signatures)
-        context["has_ratifications"] = any(s.ratified_on for s in signatures)
-        # The texts of the same topics (AI, precedents) it took no position
-        # on: "no position recorded" is part of its record too.
-        topics = {s.declaration.topic for s in signatures}
-        recorded = {s.declaration_id for s in signatures}
-        context["not_recorded"] = [
+
+    @recorded_property
+    def commitment_record(self):
+        return signatory_record(self.signatory, self.signatures)
+
+    @property
+    def has_ratifications(self):
+        return any(s.ratified_on for s in self.signatures)
+
+    @recorded_property
+    def not_recorded(self):
+        """The texts of the same topics (AI, precedents) it took no position
+        on: "no position recorded" is part of its record too."""
+        topics = {s.declaration.topic for s in self.signatures}
+        recorded = {s.declaration_id for s in self.signatures}
+        return [
             declaration
-            for declaration in published.filter(topic__in=topics).only(
-                "title", "slug", "adopted_on", "adopted_on_precision", "topic"
-            )
+            for declaration in Declaration.objects.public()
+            .filter(topic__in=topics)
+            .only("title", "slug", "adopted_on", "adopted_on_precision", "topic")
             if declaration.pk not in recorded
         ]
-        context["articles"] = articles_about(recorded)
+
+    @recorded_property
+    def articles(self):
+        return list(articles_about({s.declaration_id for s in self.signatures}))
+
+    @recorded_property
+    def memberships(self):
         # A public signatory makes each of its groups public (Group.public()).
-        context["memberships"] = signatory.memberships.select_related("group").order_by(
-            "group__name"
+        return list(
+            self.signatory.memberships.select_related("group").order_by("group__name")
         )
-        context["summits_attended"] = (
+
+    @recorded_property
+    def summits_attended(self):
+        return list(
             Summit.objects.public()
             .filter(
-                declarations__in=published,
-                declarations__signatures__signatory=signatory,
+                declarations__in=Declaration.objects.public(),
+                declarations__signatures__signatory=self.signatory,
                 declarations__signatures__status=SIGNED,
             )
             # DISTINCT over a few columns, not the summit's whole body text.
@@ -638,6 +771,25 @@ class SignatoryDetailView(NavSectionMixin, DetailView):
             .distinct()
             .order_by("starts_on")
         )
+
+
+class SignatoryDetailView(NavSectionMixin, CachedObjectMixin, DetailView):
+    """A signatory's record: its positions on published declarations only,
+    the published texts of the same topics it has no position on, its groups
+    and the public articles about the texts it took a position on."""
+
+    response_class = FragmentTemplateResponse
+    nav_section = "signatories"
+    context_object_name = "signatory"
+
+    def get_queryset(self):
+        return Signatory.objects.public().defer("search_vector")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["record"] = SignatoryRecord(self.object)
+        # "Cite this record" gives the day it was read.
+        context["today"] = timezone.localdate()
         return context
 
 

@@ -196,6 +196,26 @@ class TestScorecard:
         assert "result--met" in page
         assert '<time datetime="2025-02-03">3 Feb 2025</time>' in page
 
+    def test_a_date_every_assessment_shares_is_said_once_in_the_caption(
+        self, client, seoul
+    ):
+        declaration, commitment, companies = seoul
+        for signatory in companies[:3]:
+            AssessmentFactory(commitment=commitment, signatory=signatory)
+        table = detail(client, declaration).split('id="scorecard-caption"')[1]
+        caption, cells = table.split("</caption>", 1)
+        assert '· all assessed on <time datetime="2025-02-03">' in caption
+        assert "<small>assessed" not in cells.split("</table>")[0]
+
+        AssessmentFactory(
+            commitment=CommitmentFactory(declaration=declaration, title="Report"),
+            signatory=companies[0],
+            assessed_on=datetime.date(2025, 3, 1),
+        )
+        table = detail(client, declaration).split('id="scorecard-caption"')[1]
+        assert "all assessed" not in table.split("</caption>")[0]
+        assert table.count("<small>assessed <time") == 4
+
     def test_no_information_is_never_shown_or_counted_as_not_met(self, client, seoul):
         declaration, commitment, companies = seoul
         AssessmentFactory(commitment=commitment, signatory=companies[0])

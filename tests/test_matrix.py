@@ -179,9 +179,11 @@ class TestParisAndSeoul:
         assert '<th scope="col" aria-sort="ascending"><a class="sort-link"' in html
         assert html.count('<th scope="col"') == 3
         assert html.count('<th scope="row">') == 3 + 1  # 3 countries + totals
-        # Words, not only symbols or colour: visible, or for screen readers.
-        assert '<span class="visually-hidden">Not recorded</span>' in html
-        assert 'aria-hidden="true">✓</span> Signed' in html
+        # Words, not only symbols or colour: a recorded position in words, and
+        # an empty cell for "not recorded", which the caption says in words.
+        assert '<td><span class="s">Signed</span></td>' in html
+        assert "<td></td>" in html
+        assert "An empty cell: not recorded.</caption>" in html
         # The legend explains every state.
         for label in ("Signed", "Declined", "Withdrawn", "Not recorded"):
             assert label in html

@@ -105,7 +105,7 @@ def test_home_page_shows_the_timeline_the_news_and_the_key_figures(client):
     assert "AI Action Summit" in html and "10–11 February 2025" in html
     assert "Paris, France" in html
     assert "What Paris decided" in html and "The UK stays out" in html
-    assert response.context["figures"] == {
+    assert response.context["front"].figures == {
         "declarations": 1,
         "signatories": 2,
         "signatures": 2,
@@ -135,7 +135,7 @@ def test_when_no_summit_is_ahead_home_features_the_latest(client):
 
     response = client.get(HOME)
 
-    assert response.context["featured_summit"].name == "Seoul"
+    assert response.context["front"].featured_summit.name == "Seoul"
     assert "Latest summit" in page_text(response)
 
 
@@ -152,10 +152,10 @@ def test_home_never_shows_drafts_or_scheduled_items_nor_counts_them(client):
     html = page_text(response)
 
     assert "MARKER" not in html
-    assert response.context["figures"]["declarations"] == 1
-    assert response.context["figures"]["signatories"] == 2
-    assert response.context["figures"]["signatures"] == 2
-    assert response.context["figures"]["declined"] == 1
+    assert response.context["front"].figures["declarations"] == 1
+    assert response.context["front"].figures["signatories"] == 2
+    assert response.context["front"].figures["signatures"] == 2
+    assert response.context["front"].figures["declined"] == 1
 
 
 def test_home_query_count_does_not_grow_with_the_content(
@@ -242,8 +242,8 @@ def test_article_list_has_twenty_a_page_and_keeps_the_filter(client):
     first = client.get(ARTICLES, {"kind": "post"})
     second = client.get(ARTICLES, {"kind": "post", "page": 2})
 
-    assert len(first.context["articles"]) == 20
-    assert len(second.context["articles"]) == 5
+    assert len(first.context["listing"].articles) == 20
+    assert len(second.context["listing"].articles) == 5
     assert "?kind=post&amp;page=2" in page_text(first)
 
 

@@ -230,7 +230,7 @@ def test_declaration_page_groups_signatories_by_status_with_dates_and_sources(
 
     groups = {
         status: [s.signatory.name for s in rows]
-        for status, rows in response.context["signature_groups"]
+        for status, rows in response.context["record"].signature_groups
     }
     assert groups == {
         SIGNED: ["United Kingdom"],
@@ -425,7 +425,7 @@ def test_signatory_record_lists_positions_on_published_declarations_only(client)
     assert 'href="https://gov.uk/paris"' in html
     assert "Secret Pact" not in html
     assert "Future Accord" not in html
-    assert list(response.context["summits_attended"]) == [summit]
+    assert response.context["record"].summits_attended == [summit]
 
 
 def test_signatory_record_names_only_published_summits_it_signed_at(client):
@@ -441,7 +441,7 @@ def test_signatory_record_names_only_published_summits_it_signed_at(client):
 
     response = client.get(signatory.get_absolute_url())
 
-    assert list(response.context["summits_attended"]) == []
+    assert response.context["record"].summits_attended == []
     assert "Hidden Summit" not in response.content.decode()
 
 

@@ -60,3 +60,15 @@ def picture(renditions, fallback_url, alt, sizes, priority=False):
     if found is None:
         return format_html('<img src="{}" alt="{}">', fallback_url, alt)
     return picture_html(found, alt, sizes, priority=priority)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number, params=None):
+    """`?…&page=N` for a pagination link: the other parameters from `params`
+    (a QueryDict of those the view understood, so a cached page never
+    repeats what one visitor typed) or, without it, from the request."""
+    if not isinstance(params, QueryDict):
+        params = context["request"].GET
+    params = params.copy()
+    params[MultipleObjectMixin.page_kwarg] = number
+    return "?" + params.urlencode()
