@@ -311,8 +311,15 @@ EVERYTHING = "*"
 
 @functools.cache
 def content_tables():
-    """Database tables of the content models: the ones with a version."""
-    return frozenset(model._meta.db_table for model in content_models())
+    """The tables with a version: those of the content models, and of the few
+    other models whose rows pages print (FRAGMENT_CACHE_VERSIONED_MODELS, see
+    core/fragments.py; bumped by their own signals there). A page that read
+    any other table is never stored."""
+    extra = {
+        apps.get_model(label)._meta.db_table
+        for label in getattr(settings, "FRAGMENT_CACHE_VERSIONED_MODELS", ())
+    }
+    return frozenset(model._meta.db_table for model in content_models()) | extra
 
 
 def bump_table_versions(tables):
