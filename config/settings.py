@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "home",
     "exchange",
     "changes",
+    "staticsite",
     "reversion",
     "editorial",
     "inbox",
