@@ -246,7 +246,7 @@ def config(root, renderer, listen="80", server_name=None, app_url=None):
 {server}"""
 
 
-def standalone_config(site_config, folder, workers=1):
+def standalone_config(site_config, folder, workers="auto"):
     """A whole nginx.conf around `site_config` for an unprivileged nginx in
     the foreground, its pid, logs and temporary files in `folder`: how the
     tests and the benchmark serve an output (`nginx -c FILE -p FOLDER`)."""

@@ -187,8 +187,9 @@ class Output:
 
     # -- checks ------------------------------------------------------------
 
-    def check_usable(self):
-        """Raise OutputError unless a run may write DIR (see the module doc)."""
+    def check_usable(self, dry_run=False):
+        """Raise OutputError unless a run may write DIR (see the module doc);
+        make DIR's parent folder unless it is a dry run."""
         path = self.path
         if path.is_symlink():
             if not self.is_ours():
@@ -218,6 +219,8 @@ class Output:
                     "it. Publish somewhere else."
                 )
         parent = path.parent
+        if dry_run:
+            return
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -233,8 +236,10 @@ class Output:
             )
 
     def is_ours(self):
+        """DIR is a link into the state folder (its output may be gone: the
+        next run writes every file again)."""
         target = Path(os.path.realpath(self.path))
-        return target.parent == self.state.resolve() and target.is_dir()
+        return self.path.is_symlink() and target.parent == self.state.resolve()
 
     # -- state --------------------------------------------------------------
 
@@ -260,9 +265,9 @@ class Output:
 
     def current(self):
         """(folder, manifest) of the output DIR shows, or (None, {})."""
-        if not self.path.is_symlink() or not self.is_ours():
-            return None, {}
         folder = Path(os.path.realpath(self.path))
+        if not self.is_ours() or not folder.is_dir():
+            return None, {}
         try:
             manifest = json.loads((self.state / f"{folder.name}.json").read_text())
         except (OSError, ValueError):

@@ -150,9 +150,14 @@ def card_etags(addresses):
             by_model.setdefault(model, {})[pk] = address.url
     etags = {}
     for model, urls in by_model.items():
-        records = model._default_manager.public().filter(pk__in=urls)
-        for record in records.iterator(chunk_size=500):
-            etags[urls[record.pk]] = f'"{record.share_card().digest()}"'
+        pks = list(urls)
+        # In slices: SQLite caps the parameters of one query.
+        for start in range(0, len(pks), 500):
+            records = model._default_manager.public().filter(
+                pk__in=pks[start : start + 500]
+            )
+            for record in records:
+                etags[urls[record.pk]] = f'"{record.share_card().digest()}"'
     return etags
 
 

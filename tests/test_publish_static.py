@@ -23,7 +23,7 @@ from PIL import Image as PILImage
 from articles.models import Article
 from core.models import Status
 from pages.models import Page
-from staticsite import nginx, output, publishing
+from staticsite import output, publishing
 from staticsite.rendering import Renderer
 from tests.factories import (
     ArticleFactory,
@@ -522,11 +522,18 @@ def nginx_serving(tmp_path):
 
     def serve(site):
         port = free_port()
-        config, _ = publish(site, "--nginx-config", "--listen", f"127.0.0.1:{port}")
         folder = tmp_path / "nginx"
         folder.mkdir()
+        config, _ = publish(
+            site,
+            "--nginx-config",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--standalone",
+            str(folder),
+        )
         conf = folder / "nginx.conf"
-        conf.write_text(nginx.standalone_config(config, folder))
+        conf.write_text(config)
         process = subprocess.Popen(
             [NGINX, "-c", str(conf), "-p", str(folder)],
             stdout=subprocess.DEVNULL,

@@ -5,6 +5,8 @@
     manage.py publish_static DIR --dry-run        # say what would change
     manage.py publish_static --check DIR          # does DIR equal the site?
     manage.py publish_static --nginx-config DIR --app-url http://127.0.0.1:8000
+    manage.py publish_static --nginx-config DIR --listen 127.0.0.1:8080 \
+        --standalone /tmp/nginx > /tmp/nginx/nginx.conf   # to try it locally
 
 Every page, feed, CSV, the sitemap, robots.txt, the open-data downloads, the
 404 page, the media the pages show and the static files, rendered by the
@@ -17,6 +19,7 @@ link atomically, so an interrupted run leaves the previous output whole
 """
 
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -76,6 +79,13 @@ class Command(BaseCommand):
             help="With --nginx-config: nginx's listen address (default 80).",
         )
         parser.add_argument(
+            "--standalone",
+            metavar="FOLDER",
+            help="With --nginx-config: print a whole nginx.conf instead, for nginx "
+            "in the foreground as any user (nginx -c FOLDER/nginx.conf -p FOLDER), "
+            "its pid, logs and temporary files in FOLDER: to try the output.",
+        )
+        parser.add_argument(
             "--server-name",
             metavar="NAME",
             help="With --nginx-config: the server name (default: SITE_URL's host).",
@@ -83,7 +93,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
-        for name in ("app_url", "server_name"):
+        for name in ("app_url", "server_name", "standalone"):
             if options[name] and not options["nginx_config"]:
                 flag = "--" + name.replace("_", "-")
                 raise CommandError(f"{flag} goes with --nginx-config.")
@@ -94,16 +104,18 @@ class Command(BaseCommand):
             renderer = Renderer(jobs=options["jobs"])
             with renderer.active():
                 if options["nginx_config"]:
-                    self.stdout.write(
-                        nginx.config(
-                            target.path,
-                            renderer,
-                            listen=options["listen"],
-                            server_name=options["server_name"],
-                            app_url=options["app_url"],
-                        ),
-                        ending="",
+                    config = nginx.config(
+                        target.path,
+                        renderer,
+                        listen=options["listen"],
+                        server_name=options["server_name"],
+                        app_url=options["app_url"],
                     )
+                    if options["standalone"]:
+                        config = nginx.standalone_config(
+                            config, Path(options["standalone"]).resolve()
+                        )
+                    self.stdout.write(config, ending="")
                 elif options["check"]:
                     self.check_output(target, renderer)
                 else:
@@ -120,12 +132,7 @@ class Command(BaseCommand):
             ) from error
 
     def publish(self, target, renderer, dry_run):
-        if not dry_run:
-            target.check_usable()
-        elif target.path.exists() and not target.is_ours():
-            raise output.OutputError(
-                f"{target.path} was not written by publish_static: nothing to compare."
-            )
+        target.check_usable(dry_run=dry_run)
         report = publishing.publish(
             target,
             renderer,
