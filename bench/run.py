@@ -17,6 +17,8 @@
 4. The load run: 64 connections for 30 s over a mix of pages while another
    process saves an article every second and checks the next request shows
    it; then the workers' resident memory.
+5. The static phase (bench/bench_static.py): publish_static's output of the
+   data set, served by nginx, each page as a ratio of the warm floor.
 
 Prints a table and writes bench/results/latest.md and latest.json. Not part of
 `make test`. Only loopback addresses are used.
@@ -36,6 +38,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+import bench_static
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -58,6 +62,7 @@ TARGETS = {
     "search p95": "≤ 30 ms",
     "home page weight": "≤ 60 KB (HTML + CSS, compressed)",
     "worker RSS": "≤ 120 MB each",
+    bench_static.TARGET: f"≥ {bench_static.WANTED:.0f}× the floor",
 }
 
 
@@ -384,6 +389,9 @@ def main():
     finally:
         warm_server.stop()
 
+    floor = warm["floor (bare 20 KB view)"]
+    static = bench_static.run(warm_env, DATABASE, pages, wrk, floor, free_port())
+
     results = {
         "generated": generated,
         "cache": "redis" if use_redis else "locmem, 1 worker",
@@ -396,6 +404,7 @@ def main():
         "search_one_connection": search,
         "home_page_weight": weight,
         "load": load,
+        "static": static,
     }
     queries = "\n".join(
         f"| {name} | {row['queries']} | {row['ms_in_process']} | "
@@ -411,6 +420,7 @@ data: {generated}. wrk, {CONNECTIONS} connections, {SECONDS} s per page.
 ## Targets
 
 {verdicts(cold, warm, search, weight, load)}
+{bench_static.verdict_row(static)}
 
 ## Cold (page cache off)
 
@@ -439,7 +449,8 @@ p99 {search["p99_ms"]:.1f} ms
 {load["socket_errors"]} socket errors. Writer: {writer["edits"]} edits,
 {writer["visible_on_next_request"]} visible on the next request.
 Worker RSS after the run: {", ".join(f"{mb} MB" for mb in load["worker_rss_mb"])}.
-"""
+
+{bench_static.report(static, table)}"""
     (RESULTS / "latest.md").write_text(report)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     print(report)
