@@ -7,6 +7,7 @@ import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -478,6 +479,28 @@ def test_check_of_a_missing_folder_and_stray_options_are_clear_errors(tmp_path):
         publish(tmp_path / "site", "--app-url", "http://127.0.0.1:8000")
     with pytest.raises(CommandError, match="not the address of the app"):
         publish(tmp_path / "site", "--nginx-config", "--app-url", "127.0.0.1")
+
+
+def test_one_run_at_a_time_writes_an_output_and_the_next_waits(tmp_path):
+    first, second = output.Output(tmp_path / "site"), output.Output(tmp_path / "site")
+    waiting, writing = threading.Event(), threading.Event()
+
+    def second_run():
+        with second.lock(waiting=waiting.set):
+            writing.set()
+
+    with first.lock():
+        thread = threading.Thread(target=second_run)
+        thread.start()
+        assert waiting.wait(timeout=10)
+        assert not writing.is_set()
+    thread.join(timeout=10)
+    assert writing.is_set()
+
+
+def test_jobs_out_of_range_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="from 1 to 64"):
+        publish(tmp_path / "site", "--jobs", "0")
 
 
 @pytest.mark.postgres
