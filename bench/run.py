@@ -193,7 +193,7 @@ class Server:
         self.log.close()
 
 
-def wrk(url, seconds=SECONDS, connections=CONNECTIONS, paths=None):
+def wrk(url, seconds=SECONDS, connections=CONNECTIONS, paths=None, headers=()):
     env = {**os.environ, "WRK_PATHS": " ".join(paths or [])}
     threads = min(2, connections)
     output = subprocess.run(
@@ -204,6 +204,7 @@ def wrk(url, seconds=SECONDS, connections=CONNECTIONS, paths=None):
             f"-d{seconds}s",
             "--timeout",
             "10s",
+            *[argument for header in headers for argument in ("-H", header)],
             "-s",
             str(BENCH / "report.lua"),
             url,

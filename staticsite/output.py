@@ -10,7 +10,9 @@ from the extension alone. An address that names a file (`/sitemap.xml`,
 name's extension says the type the site sends. The pages of a paginated list
 (`/articles/?page=3`) are `index.page-3.html` in the list's folder: no slug
 has a dot, so no page of the site can have that name. Any other query string
-(filters, sort orders, a search) is the dynamic site's.
+(filters, sort orders, a search) is the dynamic site's. A page of text has
+its gzipped copy beside it (`index.html.gz`), for servers that send it as it
+is to clients that accept gzip (nginx's gzip_static).
 
 Generations. DIR is a symbolic link to the latest complete output, a folder
 in the *state folder* `.<DIR's name>.publish_static/` beside DIR, with that
@@ -26,6 +28,7 @@ the previous output, whole; the next run removes its half-built folder.
 
 import contextlib
 import fcntl
+import gzip
 import json
 import os
 import re
@@ -88,6 +91,10 @@ TEXT_TYPES = {
     "image/svg+xml",
 }
 FALLBACK_TYPE = "application/octet-stream"
+# A page of text at least this long gets a gzipped copy beside it
+# (`index.html.gz`), which nginx's gzip_static sends as it is to a client
+# that accepts gzip: compressed once at publication, not per request.
+GZIP_MIN_BYTES = 1024
 # What a folder address's index file is called, by the type of the page.
 INDEX_EXTENSIONS = {
     "text/html": "html",
@@ -156,6 +163,11 @@ def file_for(url, content_type):
             f"it answers {kind} but a web server would send {type_of_file(name)}"
         )
     return "/".join([*folders, name])
+
+
+def gzip_bytes(content):
+    """The same bytes for the same content: no name or time in the header."""
+    return gzip.compress(content, compresslevel=9, mtime=0)
 
 
 def is_within(path, folder):

@@ -15,6 +15,7 @@ publishing (no rewrite) and for --check (no difference).
 """
 
 import contextlib
+import gzip
 import hashlib
 import re
 import time
@@ -353,7 +354,10 @@ def intact(folder, files):
     kept = {}
     for path, entry in files.items():
         try:
-            if (folder / path).stat().st_size == entry["size"]:
+            if (folder / path).stat().st_size == entry["size"] and (
+                "gzip" not in entry
+                or gzipped(folder / path).stat().st_size == entry["gzip"]
+            ):
                 kept[path] = entry
         except OSError:
             continue
@@ -391,11 +395,39 @@ def place(site_file, folder, previous_folder, previous_files):
         # differ by the build date alone, and the file keeps its old bytes.
         entry["size"] = old["size"]
         output.link_or_copy(old_path, destination)
-    else:
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        with open(destination, "xb") as handle:
-            handle.write(content)
+        if "gzip" in old:
+            entry["gzip"] = old["gzip"]
+            output.link_or_copy(gzipped(old_path), gzipped(destination))
+        elif compresses(site_file, content):  # an output from before .gz files
+            entry["gzip"] = write_gzipped(destination, destination.read_bytes())
+        return entry
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with open(destination, "xb") as handle:
+        handle.write(content)
+    if compresses(site_file, content):
+        entry["gzip"] = write_gzipped(destination, content)
     return entry
+
+
+def write_gzipped(destination, content):
+    packed = output.gzip_bytes(content)
+    with open(gzipped(destination), "xb") as handle:
+        handle.write(packed)
+    return len(packed)
+
+
+def compresses(site_file, content):
+    """Does a page get its .gz beside it? Text of a useful size, rendered
+    here (static files come with theirs from collectstatic)."""
+    return (
+        site_file.source is None
+        and site_file.media_type in output.TEXT_TYPES
+        and len(content) >= output.GZIP_MIN_BYTES
+    )
+
+
+def gzipped(path):
+    return path.with_name(path.name + ".gz")
 
 
 def check(directory, renderer, report):
@@ -409,12 +441,26 @@ def check(directory, renderer, report):
         where = (
             f"{site_file.path} ({site_file.url})" if site_file.url else (site_file.path)
         )
+        content = site_file.content()
         if not path.is_file():
             report.differences.append(f"missing: {where}")
-        elif comparable(path.read_bytes(), site_file.media_type) != comparable(
-            site_file.content(), site_file.media_type
+            continue
+        on_disk = path.read_bytes()
+        if comparable(on_disk, site_file.media_type) != comparable(
+            content, site_file.media_type
         ):
             report.differences.append(f"differs: {where}")
+        if compresses(site_file, content):
+            expected.add(f"{site_file.path}.gz")
+            try:
+                unpacked = gzip.decompress(gzipped(path).read_bytes())
+            except FileNotFoundError:
+                report.differences.append(f"missing: {site_file.path}.gz")
+            except (OSError, EOFError):
+                report.differences.append(f"differs: {site_file.path}.gz")
+            else:
+                if unpacked != on_disk:
+                    report.differences.append(f"differs: {site_file.path}.gz")
     for path in output.walk(directory):
         if path not in expected:
             report.differences.append(f"not on the site: {path}")

@@ -1,6 +1,7 @@
 """publish_static: the public site as files, published again with only the
 changes, checked against the site, and served by nginx as the site serves it."""
 
+import gzip
 import io
 import os
 import re
@@ -170,10 +171,19 @@ class TestTheDemoPublished:
             "static/css/site.css",
         ):
             assert path in written, path
+        # Pages of text have their gzipped copy, for gzip_static.
+        assert gzip.decompress(written["index.html.gz"].read_bytes()) == (
+            written["index.html"].read_bytes()
+        )
+        assert "articles/feed/index.rss.gz" in written
+        assert "robots.txt.gz" not in written  # too short to be worth it
         for path, file in written.items():
             assert not any(word in path for word in SECRETS), path
             if not path.startswith("static/"):
-                content = file.read_bytes().decode("utf-8", "replace")
+                content = file.read_bytes()
+                if path.endswith(".gz"):
+                    content = gzip.decompress(content)
+                content = content.decode("utf-8", "replace")
                 for word in SECRETS:
                     assert word not in content, (path, word)
 
@@ -330,6 +340,7 @@ class TestTheDemoPublished:
 
         (site / "about" / "index.html").write_text("<p>Edited on the server</p>")
         (site / "robots.txt").unlink()
+        (site / "index.html.gz").unlink()
         (site / "leftover.html").write_text("old")
         Article.objects.filter(slug="new-delhi-what-to-watch").update(title="New")
         out = io.StringIO()
@@ -338,6 +349,7 @@ class TestTheDemoPublished:
         lines = out.getvalue().splitlines()
         assert "differs: about/index.html (/about/)" in lines
         assert "missing: robots.txt (/robots.txt)" in lines
+        assert "missing: index.html.gz" in lines
         assert "not on the site: leftover.html" in lines
         assert (
             "differs: articles/new-delhi-what-to-watch/index.html "
@@ -398,7 +410,14 @@ class TestTheDemoPublished:
             ), url
             assert headers["X-Content-Type-Options"] == "nosniff"
 
-        status, headers, _ = fetch(base + "/declarations/bletchley-declaration/embed/")
+        # The .gz beside the page, to a client that accepts gzip.
+        url = "/declarations/bletchley-declaration/"
+        status, headers, body = fetch(base + url, {"Accept-Encoding": "gzip"})
+        assert (status, headers["Content-Encoding"]) == (200, "gzip")
+        assert gzip.decompress(body) == dynamic(url)[1]
+        assert "Accept-Encoding" in headers["Vary"]
+
+        status, headers, _ = fetch(base + url + "embed/")
         assert status == 200
         assert "frame-ancestors *" in headers["Content-Security-Policy"]
         assert "X-Frame-Options" not in headers
@@ -581,9 +600,10 @@ def nginx_serving(tmp_path):
         process.wait(timeout=20)
 
 
-def fetch(url):
+def fetch(url, headers=None):
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        request = urllib.request.Request(url, headers=headers or {})
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
