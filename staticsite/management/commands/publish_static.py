@@ -18,7 +18,6 @@ link atomically, so an interrupted run leaves the previous output whole
 "Static publishing"); search stays dynamic.
 """
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -74,7 +73,6 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--listen",
-            default="80",
             metavar="ADDRESS",
             help="With --nginx-config: nginx's listen address (default 80).",
         )
@@ -93,7 +91,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
-        for name in ("app_url", "server_name", "standalone"):
+        for name in ("app_url", "listen", "server_name", "standalone"):
             if options[name] and not options["nginx_config"]:
                 flag = "--" + name.replace("_", "-")
                 raise CommandError(f"{flag} goes with --nginx-config.")
@@ -107,7 +105,7 @@ class Command(BaseCommand):
                     config = nginx.config(
                         target.path,
                         renderer,
-                        listen=options["listen"],
+                        listen=options["listen"] or "80",
                         server_name=options["server_name"],
                         app_url=options["app_url"],
                     )
@@ -177,8 +175,8 @@ class Command(BaseCommand):
             self.stdout.write(difference)
         if report.differences:
             raise CommandError(
-                f"{len(report.differences):,} of the files in {target.path} differ "
-                "from the site (listed above). Publish again to update them."
+                f"{target.path} differs from the site in {len(report.differences):,} "
+                "files (listed above). Publish again to update them."
             )
         self.say(
             1,
@@ -199,4 +197,3 @@ class Command(BaseCommand):
                     "Found by following links, not listed by staticsite.addresses "
                     f"(published anyway): {', '.join(report.found_by_links)}"
                 )
-        sys.stderr.flush()
