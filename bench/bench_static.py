@@ -1,16 +1,17 @@
 """The static phase of `make bench`: publish_static's output, served by nginx.
 
-bench/run.py calls `run(…)` after the warm run. It publishes the bench data
-with `manage.py publish_static` into a folder kept between runs
-(BENCH_STATIC_DIR, default one per BENCH_DATABASE in the system's temporary
-folder), so the first run writes every file and later ones only the changes
-(the load run's writer edits an article every second); it reports how long
-that took. Then it serves the folder with nginx (Debian's package, installed
-if missing, as wrk is), in the foreground on a free loopback port with the
-configuration publish_static prints (`--nginx-config --standalone`), its pid,
-logs and temporary files in a temporary folder, and measures each page that
-has a file (search stays dynamic) with wrk, as a ratio of the floor's
-requests per second measured by the warm run.
+bench/run.py calls `run(…)` after the warm run. It runs `publish_data`, then
+`publish_static` into a folder kept between runs (BENCH_STATIC_DIR, default
+one per BENCH_DATABASE in the system's temporary folder), so the first run
+writes every file and later ones only the changes (the load run's writer
+edits articles), and reports how long that took. Then nginx (Debian's
+package, installed if missing, as wrk is) serves the folder in the
+foreground on a free loopback port, with the configuration publish_static
+prints (`--nginx-config --standalone`: pid, logs and temporary files in a
+temporary folder), and wrk measures each page that has a file (search stays
+dynamic) as a ratio of the warm run's floor: once with `Accept-Encoding:
+gzip`, as browsers ask (the verdict), once without, as wrk asks the dynamic
+site.
 """
 
 import os
@@ -65,8 +66,15 @@ def output_folder(database):
 
 
 def publish(env, folder):
-    """Run publish_static into `folder`; its summary and how long it took."""
+    """Run publish_data (the downloads of /data/ are part of the output), then
+    publish_static into `folder`; its summary and how long it took."""
     folder.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "publish_data", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     started = time.monotonic()
     done = subprocess.run(
         [
