@@ -17,6 +17,8 @@
 4. The load run: 64 connections for 30 s over a mix of pages while another
    process saves an article every second and checks the next request shows
    it; then the workers' resident memory.
+5. The static phase (bench/bench_static.py): publish_static's output of the
+   data set, served by nginx, each page as a ratio of the warm floor.
 
 Prints a table and writes bench/results/latest.md and latest.json. Not part of
 `make test`. Only loopback addresses are used.
@@ -36,6 +38,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+import bench_static
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -71,6 +75,7 @@ TARGETS = {
     "when the client accepts it",
     "home page weight": "≤ 60 KB (HTML + CSS, compressed)",
     "worker RSS": "≤ 120 MB each",
+    bench_static.TARGET: f"≥ {bench_static.WANTED:.0f}× the floor",
 }
 
 
@@ -201,7 +206,14 @@ class Server:
         self.log.close()
 
 
-def wrk(url, seconds=SECONDS, connections=CONNECTIONS, paths=None, paths_file=None):
+def wrk(
+    url,
+    seconds=SECONDS,
+    connections=CONNECTIONS,
+    paths=None,
+    paths_file=None,
+    headers=(),
+):
     env = {
         **os.environ,
         "WRK_PATHS": " ".join(paths or []),
@@ -216,6 +228,7 @@ def wrk(url, seconds=SECONDS, connections=CONNECTIONS, paths=None, paths_file=No
             f"-d{seconds}s",
             "--timeout",
             "10s",
+            *[argument for header in headers for argument in ("-H", header)],
             "-s",
             str(BENCH / "report.lua"),
             url,
@@ -503,6 +516,9 @@ def main():
     finally:
         warm_server.stop()
 
+    floor = warm["floor (bare 20 KB view)"]
+    static = bench_static.run(warm_env, DATABASE, pages, wrk, floor, free_port())
+
     results = {
         "generated": generated,
         "cache": "redis" if use_redis else "locmem, 1 worker",
@@ -516,6 +532,7 @@ def main():
         "home_page_weight": weight,
         "encoded_bytes": encoded,
         "load": load,
+        "static": static,
     }
     queries = "\n".join(
         f"| {name} | {row['queries']} | {row['ms_in_process']} | "
@@ -531,6 +548,7 @@ data: {generated}. wrk, {CONNECTIONS} connections, {SECONDS} s per page.
 ## Targets
 
 {verdicts(cold, warm, search, weight, load, encoded)}
+{bench_static.verdict_row(static)}
 
 ## Cold (page cache off)
 
@@ -559,7 +577,8 @@ writer: {load["warm_mix_rps"]:,.0f} req/s. With one saving an article each secon
 {load["socket_errors"]} socket errors. Writer: {writer["edits"]} edits,
 {writer["visible_on_next_request"]} visible on the next request.
 Worker RSS after the run: {", ".join(f"{mb} MB" for mb in load["worker_rss_mb"])}.
-"""
+
+{bench_static.report(static, table)}"""
     (RESULTS / "latest.md").write_text(report)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     print(report)

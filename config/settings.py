@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "home",
     "exchange",
     "changes",
+    "staticsite",
     "reversion",
     "editorial",
     "inbox",
