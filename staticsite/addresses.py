@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.urls import resolve, reverse
 
 from articles.models import Article
-from articles.views import ArticleListView
+from articles.views import ArticleListing
 from changes.views import ChangeListView, public_events
 from exchange import opendata
 from summits.models import Declaration
@@ -50,7 +50,8 @@ SITE_FEEDS = (
 )
 # The paginated lists: (URL name, view, its public rows).
 PAGINATED_LISTS = (
-    ("articles:article_list", ArticleListView, lambda: Article.objects.public()),
+    # What paginates: the listing behind the view, with its page size.
+    ("articles:article_list", ArticleListing, lambda: Article.objects.public()),
     ("changes:change_list", ChangeListView, public_events),
 )
 

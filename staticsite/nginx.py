@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import reverse
 
+from config.object_storage import MEDIA_CACHE_CONTROL
 from core import cache as page_cache
-from core.views import MEDIA_MAX_AGE
 from staticsite import output
 from summits.models import Declaration
 
@@ -86,7 +86,7 @@ def lifetimes():
         rules.append((f"~^{settings.STATIC_URL}", IMMUTABLE if hashed else page))
     if settings.MEDIA_URL.startswith("/"):
         # Uploads get new random names rather than being changed in place.
-        rules.append((f"~^{settings.MEDIA_URL}", f"public, max-age={MEDIA_MAX_AGE}"))
+        rules.append((f"~^{settings.MEDIA_URL}", MEDIA_CACHE_CONTROL))
     return rules
 
 
