@@ -9,6 +9,8 @@ The whole document is checked first (JSON, schema version, JSON Schema,
 references between objects, each object's model validation); any problem
 stops the import before anything is written, and the database is unchanged.
 Objects that the document does not contain are left alone unless --prune.
+On a terminal a progress bar shows the checking and writing stages (not with
+--verbosity 0, and never when the output goes to a pipe or a file).
 """
 
 import sys
@@ -16,7 +18,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exchange.importer import Importer, ImportErrors, parse_document
+from core.progress import ProgressBar
+from exchange.importer import Importer, ImportErrors, no_progress, parse_document
 
 
 class Command(BaseCommand):
@@ -75,14 +78,24 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: cannot read it ({error.strerror}).") from error
 
     def run_import(self, data, source, dry_run, prune, interactive, verbosity):
+        progress = ProgressBar(self.stdout) if verbosity >= 1 else None
         try:
-            importer = Importer(parse_document(data), prune=prune)
+            importer = Importer(
+                parse_document(data), prune=prune, progress=progress or no_progress
+            )
+            # The bytes are parsed: tens of megabytes nobody reads again.
+            del data
             importer.check()
+            if progress:
+                progress.finish()
             if prune and not dry_run:
                 self.confirm_prune(importer, interactive)
             result = importer.apply(dry_run=dry_run, comment=f"Imported from {source}")
         except ImportErrors as errors:
             raise CommandError(errors.report(source)) from errors
+        finally:
+            if progress:
+                progress.finish()
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
         if verbosity >= 1:
