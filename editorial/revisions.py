@@ -78,7 +78,8 @@ class RevisionWriter:
         self.using = router.db_for_write(Revision)
         self.revision = None
 
-    def write_pending(self, last=False):
+    def write_pending(self, last=False, at_least=0):
+        """Write the versions gathered so far (if `at_least` that many)."""
         if self.joined:
             return
         # reversion keeps the open revision's state in a stack of frames;
@@ -86,6 +87,8 @@ class RevisionWriter:
         # tests/test_bulk_import.py compares the result with reversion's).
         frame = reversion_internals._current_frame()
         pending = frame.db_versions[self.using]
+        if len(pending) < at_least and not last:
+            return
         versions = still_existing(pending.values(), self.using)
         if versions:
             if self.revision is None:

@@ -456,13 +456,21 @@ class Importer:
             Signatory: ["aliases"],
             Group: ["memberships__signatory"],
             Declaration: ["signatures"],
-            Article: ["summits", "declarations"],
+            # Only which ones: a whole summit or declaration per link would
+            # be a copy of its text for every article that links to it.
+            Article: [
+                Prefetch("summits", queryset=Summit.objects.only("pk")),
+                Prefetch("declarations", queryset=Declaration.objects.only("pk")),
+            ],
         }.get(model, [])
+        # Rebuilt by every save, compared by nothing: not worth holding.
+        unread = [f.name for f in model._meta.fields if f.name == "search_vector"]
         slugs = list(slugs)
         found = {}
         for start in range(0, len(slugs), 500):
             chunk = slugs[start : start + 500]
-            for row in model.objects.filter(slug__in=chunk).prefetch_related(*related):
+            rows = model.objects.filter(slug__in=chunk).defer(*unread)
+            for row in rows.prefetch_related(*related):
                 found[row.slug] = row
         return found
 
@@ -868,12 +876,12 @@ class Importer:
                     # Written and in the revision: nothing more to keep.
                     for plan in batch:
                         plan.instance = plan.values = plan.extra = None
-            for index, plan in enumerate(plans, start=1):
+            for plan in plans:
                 outcome = self.apply_plan(section, plan, ids)
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
                 self.advance("writing")
-                if index % BATCH_SIZE == 0:
-                    self.revision.write_pending()
+                # Counted in versions: a declaration brings its positions.
+                self.revision.write_pending(at_least=BATCH_SIZE)
             self.revision.write_pending()
             self.plans[section] = []
             if section in REFERRED_TO:

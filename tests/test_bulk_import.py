@@ -250,8 +250,8 @@ def test_each_batch_goes_to_the_one_revision_as_it_is_written(tmp_path, monkeypa
     written = []
     write_pending = RevisionWriter.write_pending
 
-    def spy(writer, last=False):
-        write_pending(writer, last=last)
+    def spy(writer, **options):
+        write_pending(writer, **options)
         written.append(Version.objects.filter(content_type__model="article").count())
 
     monkeypatch.setattr(RevisionWriter, "write_pending", spy)
