@@ -63,6 +63,7 @@ from exchange.format import (
     storage_problem,
     upgrade_v1,
 )
+from exchange.reading import NotStreamable, load_object
 from pages.models import Page
 from summits.models import (
     NEEDS_EVIDENCE,
@@ -133,7 +134,29 @@ class ImportErrors(Exception):
 
 
 def parse_document(data):
-    """Bytes or text → a document that passed the JSON Schema, or ImportErrors."""
+    """Bytes, text or a binary file → a document that passed the JSON Schema,
+    or ImportErrors. A file is read piece by piece (exchange.reading)."""
+    document = read_file(data) if hasattr(data, "read") else load_json(data)
+    return checked_document(document)
+
+
+def read_file(handle):
+    """The JSON value in a binary file, without holding all its text at once
+    when it is a well-formed object; anything else is read whole, so that
+    `load_json` says what is wrong with it."""
+    try:
+        handle.seek(0)
+        try:
+            return load_object(handle)
+        except NotStreamable:
+            handle.seek(0)
+            return load_json(handle.read())
+    except OSError as error:
+        raise ImportErrors([f"cannot read it ({error.strerror or error})."]) from error
+
+
+def load_json(data):
+    """Bytes or text → the JSON value, or ImportErrors saying where it breaks."""
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -155,6 +178,11 @@ def parse_document(data):
     except ValueError as error:
         # Python refuses integers of more than 4,300 digits as a DoS guard.
         raise ImportErrors([f"not a summitwatch document: {error}."]) from error
+    return document
+
+
+def checked_document(document):
+    """A parsed JSON value → a document that passed the JSON Schema."""
     if not isinstance(document, dict):
         raise ImportErrors(["the document must be a JSON object."])
     version = document.get("schema")

@@ -26,7 +26,7 @@ from core.markdown import _parse as parse_markdown
 from core.progress import ProgressBar
 from core.search import FTS_TABLE, model_code, uses_postgresql
 from editorial.revisions import RevisionWriter, import_revision
-from exchange import importer
+from exchange import importer, reading
 from exchange.format import (
     ARTICLE_FIELDS,
     DECLARATION_FIELDS,
@@ -456,3 +456,73 @@ def test_the_bar_is_redrawn_at_most_ten_times_a_second():
     draws = terminal.getvalue().count("\r")
     assert 10 <= draws <= 12
     assert terminal.getvalue().endswith("1,000/1,000 100%\n")
+
+
+# -- reading the file in pieces ------------------------------------------------
+
+
+TRICKY_JSON = [
+    '{"schema": "summitwatch.export/2", "n": 12345678, "f": -1.5e-7, "x": [1, 22]}',
+    '\ufeff{"a": "Côte d’Ivoire 🤖 人工知能", "b": "\\ud83e\\udd16 \\" \\\\ \\/"}',
+    '{"lone": "\\ud800", "nul": "\\u0000", "big": 1e400, "nan": NaN}',
+    '{ "a" : [ ] , "b" : { } , "c" : [ { "d" : [ [ ] ] } ] , "e" : null }',
+    '{"a": 1, "a": [2, 3], "t": true, "f": false}\n\n',
+    "{}",
+]
+BROKEN_JSON = [
+    ("[1, 2]", "the document must be a JSON object"),
+    ('{"a": 1} {"b": 2}', "Extra data"),
+    ('{"a": [1, 2}', "Expecting"),
+    ('{"schema": "summitwatch.export/1", "summits": [{"na', "line 1, column"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"schema": ' + "9" * 5000 + "}", "not a summitwatch document"),
+    ("{1: 2}", "property name"),
+    ("", "Expecting value"),
+]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 5, 64, 1 << 20])
+@pytest.mark.parametrize("text", TRICKY_JSON)
+def test_a_document_read_in_pieces_is_what_json_loads_reads(
+    text, chunk_size, monkeypatch
+):
+    monkeypatch.setattr(reading, "CHUNK_SIZE", chunk_size)
+    expected = json.loads(text.removeprefix("\ufeff"))
+    read = reading.load_object(io.BytesIO(text.encode("utf-8", "surrogatepass")))
+    assert json.dumps(read) == json.dumps(expected)
+
+
+@pytest.mark.parametrize(("text", "message"), BROKEN_JSON)
+def test_a_broken_file_is_refused_as_the_same_bytes_are(text, message):
+    with pytest.raises(importer.ImportErrors) as from_file:
+        importer.parse_document(io.BytesIO(text.encode()))
+    with pytest.raises(importer.ImportErrors) as from_bytes:
+        importer.parse_document(text.encode())
+    assert from_file.value.messages == from_bytes.value.messages
+    assert message in str(from_file.value)
+
+
+def test_bytes_that_are_not_utf8_are_refused_with_their_offset():
+    data = b'{"schema": "summitwatch.export/2", "x": "\xff"}'
+    with pytest.raises(importer.ImportErrors, match="offset 41"):
+        importer.parse_document(io.BytesIO(data))
+
+
+def test_a_large_file_is_never_held_whole_as_text(monkeypatch):
+    monkeypatch.setattr(reading, "CHUNK_SIZE", 4096)
+    items = [
+        {"slug": f"article-{n}", "body": "Côte d’Ivoire. " * 40} for n in range(500)
+    ]
+    data = json.dumps({"schema": "x", "articles": items}, ensure_ascii=False)
+    data = data.encode()
+    held = []
+    more = reading._Reader.more
+
+    def measured(reader, *args):
+        result = more(reader, *args)
+        held.append(len(reader.text))
+        return result
+
+    monkeypatch.setattr(reading._Reader, "more", measured)
+    assert reading.load_object(io.BytesIO(data))["articles"] == items
+    assert len(data) > 300_000 and max(held) < 3 * 4096

@@ -13,8 +13,9 @@ On a terminal a progress bar shows the checking and writing stages (not with
 --verbosity 0, and never when the output goes to a pipe or a file).
 """
 
+import shutil
 import sys
-from pathlib import Path
+import tempfile
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -56,20 +57,26 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path = options["path"]
-        self.run_import(
-            self.read(path),
-            source="stdin" if path == "-" else path,
-            dry_run=options["dry_run"],
-            prune=options.get("prune", False),
-            interactive=options.get("interactive", False),
-            verbosity=options["verbosity"],
-        )
+        with self.open(path) as handle:
+            self.run_import(
+                handle,
+                source="stdin" if path == "-" else path,
+                dry_run=options["dry_run"],
+                prune=options.get("prune", False),
+                interactive=options.get("interactive", False),
+                verbosity=options["verbosity"],
+            )
 
-    def read(self, path):
+    def open(self, path):
+        """The document as a binary file the importer can read twice (a
+        refused document is read again, whole, to say what is wrong)."""
         if path == "-":
-            return sys.stdin.buffer.read()
+            copy = tempfile.TemporaryFile()
+            shutil.copyfileobj(sys.stdin.buffer, copy)
+            copy.seek(0)
+            return copy
         try:
-            return Path(path).read_bytes()
+            return open(path, "rb")  # noqa: SIM115 - closed by handle()
         except FileNotFoundError as error:
             raise CommandError(f"{path}: no such file.") from error
         except IsADirectoryError as error:
@@ -83,8 +90,6 @@ class Command(BaseCommand):
             importer = Importer(
                 parse_document(data), prune=prune, progress=progress or no_progress
             )
-            # The bytes are parsed: tens of megabytes nobody reads again.
-            del data
             importer.check()
             if progress:
                 progress.finish()
