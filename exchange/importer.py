@@ -83,8 +83,10 @@ from summits.models import (
 MAX_REPORTED_ERRORS = 20
 
 # New rows written per INSERT (and versions per write to the revision): big
-# enough that round trips stop mattering, small enough to keep memory flat.
-BATCH_SIZE = 500
+# enough that round trips stop mattering, small enough to keep memory flat
+# (a batch of articles is its rows, their HTML, their versions, and the SQL
+# that carries them: about 10 MB at 500).
+BATCH_SIZE = 200
 
 # Which other sections each section's objects refer to by slug.
 REFERENCES = {
@@ -352,7 +354,7 @@ SINGULAR = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Where:
     """Where a problem is: a JSON path, and whose it is in words.
 
@@ -369,7 +371,7 @@ class Where:
         return Where(f"{self.path}.{name}", self.owner)
 
 
-@dataclass
+@dataclass(slots=True)  # one per object: 10,000 articles, 10,000 times
 class Planned:
     """One document object, decoded, with the row it will update (if any).
 
@@ -427,6 +429,8 @@ class Importer:
             self.check_duplicates(section)
         if not self.errors:
             self.done = 0
+            # Read before planning lets each parsed signatory go (see below).
+            self.signatory_kinds()
             for section in SECTION_MODELS:
                 self.plan_section(section)
             self.check_signatory_names()
@@ -435,12 +439,6 @@ class Importer:
         if self.errors:
             messages = self.errors[:MAX_REPORTED_ERRORS]
             raise ImportErrors(messages, total=len(self.errors))
-        # The plans hold what is written; of the parsed objects only the
-        # slugs are read again (by --prune), so the rest can go.
-        self.document = {
-            section: [{"slug": item["slug"]} for item in self.document[section]]
-            for section in SECTION_MODELS
-        }
 
     def check_duplicates(self, section):
         seen = {}
@@ -491,8 +489,10 @@ class Importer:
                 Prefetch("declarations", queryset=Declaration.objects.only("pk")),
             ],
         }.get(model, [])
-        # Rebuilt by every save, compared by nothing: not worth holding.
+        # Rebuilt by every save, compared by nothing: not worth holding for
+        # thousands of rows (save() renders the HTML before writing the row).
         unread = [f.name for f in model._meta.fields if f.name == "search_vector"]
+        unread += getattr(model, "markdown_fields", {}).values()
         slugs = list(slugs)
         found = {}
         for start in range(0, len(slugs), 500):
@@ -567,6 +567,10 @@ class Importer:
                     )
             self.validate(plan, model)
             self.plans[section].append(plan)
+            # The plan holds what is written; later checks read only the
+            # slug. Let the parsed object go now rather than after the
+            # whole document: otherwise both are held at once.
+            items[index] = {"slug": item["slug"]}
             self.advance("checking")
 
     def reference(self, where, name, slug, known):
@@ -908,6 +912,8 @@ class Importer:
                 outcome = self.apply_plan(section, plan, ids)
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
                 self.advance("writing")
+                # A declaration holds its positions, and their signatories.
+                plan.instance = plan.values = plan.extra = None
                 # Counted in versions: a declaration brings its positions.
                 self.revision.write_pending(at_least=BATCH_SIZE)
             self.revision.write_pending()
