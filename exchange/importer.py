@@ -119,6 +119,14 @@ SECTION_MODELS = {
 }
 
 
+# An article's links, read as ids only: a whole summit or declaration per
+# link would be a copy of its text for every article that links to it.
+LINKS_BY_ID = (
+    Prefetch("summits", queryset=Summit.objects.only("pk")),
+    Prefetch("declarations", queryset=Declaration.objects.only("pk")),
+)
+
+
 class ImportErrors(Exception):
     """The document cannot be imported; `messages` says why, one per problem."""
 
@@ -482,12 +490,7 @@ class Importer:
             Signatory: ["aliases"],
             Group: ["memberships__signatory"],
             Declaration: ["signatures"],
-            # Only which ones: a whole summit or declaration per link would
-            # be a copy of its text for every article that links to it.
-            Article: [
-                Prefetch("summits", queryset=Summit.objects.only("pk")),
-                Prefetch("declarations", queryset=Declaration.objects.only("pk")),
-            ],
+            Article: LINKS_BY_ID,
         }.get(model, [])
         # Rebuilt by every save, compared by nothing: not worth holding for
         # thousands of rows (save() renders the HTML before writing the row).
@@ -952,7 +955,7 @@ class Importer:
             )
         # The versions list each article's links: read for the batch at once,
         # instead of two queries per article while serialising.
-        prefetch_related_objects(articles, "summits", "declarations")
+        prefetch_related_objects(articles, *LINKS_BY_ID)
         for article in articles:
             reversion.add_to_revision(article)
         self.revision.write_pending()
