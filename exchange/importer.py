@@ -994,9 +994,12 @@ class Importer:
             changed |= self.apply_links(plan, ids)
         if changed or not plan.existing:
             if section == "declarations":
-                # Each position's version is named after its signatory and
-                # declaration: read them with the positions, not two
-                # queries per position.
+                # The positions as they are now (what was read before the
+                # import added or removed some is stale), each with the
+                # signatory its version is named after: one query, not two
+                # per position.
+                read_before = getattr(instance, "_prefetched_objects_cache", {})
+                read_before.pop("signatures", None)
                 prefetch_related_objects(
                     [instance],
                     Prefetch(

@@ -526,3 +526,28 @@ def test_a_large_file_is_never_held_whole_as_text(monkeypatch):
     monkeypatch.setattr(reading._Reader, "more", measured)
     assert reading.load_object(io.BytesIO(data))["articles"] == items
     assert len(data) > 300_000 and max(held) < 3 * 4096
+
+
+def test_a_position_added_to_a_declaration_is_in_the_imports_revision(tmp_path):
+    """Reverting a declaration to an import's revision must bring back the
+    positions it had then: each one needs its version in that revision."""
+    full_dataset()
+    document = export_document("--no-timestamp", "--include-drafts")
+    (treaty,) = [
+        d for d in document["declarations"] if d["slug"] == "framework-convention"
+    ]
+    added = {**treaty["signatures"][1], "signatory": "japan"}
+    treaty["signatures"] = [treaty["signatures"][0], added]  # one gone, one new
+
+    import_file(write_document(tmp_path, document))
+
+    declaration = Declaration.objects.get(slug="framework-convention")
+    (version,) = Version.objects.get_for_object(declaration)
+    in_revision = {
+        json.loads(v.serialized_data)[0]["fields"]["signatory"]
+        for v in version.revision.version_set.filter(content_type__model="signature")
+    }
+    assert in_revision == set(
+        declaration.signatures.values_list("signatory", flat=True)
+    )
+    assert Signatory.objects.get(slug="japan").pk in in_revision
