@@ -114,7 +114,10 @@ class _Reader:
             # after "-1." parses as -1, and "12" may be the start of "1234".
             if end is not None and (self.eof or self.text[end : end + 1] in _AFTER):
                 self.pos = end
-                return self.shared_keys(value)
+                try:
+                    return self.shared_keys(value)
+                except RecursionError as error:  # nested about as deep as allowed
+                    raise NotStreamable from error
             if not self.more(size):
                 raise NotStreamable
             size *= 2  # an item bigger than a chunk: read on in larger steps

@@ -551,3 +551,16 @@ def test_a_position_added_to_a_declaration_is_in_the_imports_revision(tmp_path):
         declaration.signatures.values_list("signatory", flat=True)
     )
     assert Signatory.objects.get(slug="japan").pk in in_revision
+
+
+@pytest.mark.parametrize("depth", [10, 500, 900, 990, 2000])
+def test_deep_nesting_is_read_from_a_file_as_from_bytes(depth):
+    text = '{"schema": "summitwatch.export/2", "x": ' + "[" * depth + "]" * depth + "}"
+
+    def outcome(data):
+        try:
+            return importer.parse_document(data)
+        except importer.ImportErrors as error:
+            return error.messages
+
+    assert outcome(io.BytesIO(text.encode())) == outcome(text.encode())
