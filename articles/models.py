@@ -183,11 +183,25 @@ class Article(
         super().save(*args, **kwargs)
         self.update_cover_renditions()
 
+    def before_bulk_create(self):
+        """What save() adds for a new row written by `core.bulk.bulk_create`."""
+        self.clean_cover_image()
+        self.make_cover_renditions()
+
     def update_cover_renditions(self):
         """Make the cover's renditions once per upload, after it is stored."""
+        if self.make_cover_renditions():
+            # update(): no second save, its signals or a new revision.
+            Article.objects.filter(pk=self.pk).update(
+                cover_renditions=self.cover_renditions
+            )
+
+    def make_cover_renditions(self):
+        """Fill `cover_renditions` for the cover, unless done already for
+        this file; True if it changed."""
         name = self.cover_image.name if self.cover_image else ""
         if self.cover_renditions.get("original", "") == name:
-            return
+            return False
         renditions = {}
         if name:
             try:
@@ -197,5 +211,4 @@ class Article(
                 # or a store that is down: the page shows the original image.
                 logger.warning("Could not make renditions of %s", name, exc_info=True)
         self.cover_renditions = renditions
-        # update(): no second save, its signals or a new revision.
-        Article.objects.filter(pk=self.pk).update(cover_renditions=renditions)
+        return True

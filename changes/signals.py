@@ -6,7 +6,8 @@ that fails leaves no event. What is written here is only what happened;
 whether a visitor may see it is decided when the log is read
 (`ChangeEvent.objects.public()`), so an event about a draft waits there until
 the draft is published. Saves that bypass signals (`update()`,
-`bulk_create()`, raw fixture loads) write no event.
+`QuerySet.bulk_create()`, raw fixture loads) write no event; rows written by
+`core.bulk.bulk_create` get theirs from `post_bulk_create`.
 """
 
 from datetime import timedelta
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from changes.models import ChangeEvent
+from core.bulk import post_bulk_create
 from core.models import Status
 from summits.models import Declaration, Group, Series, Signature, Summit
 
@@ -47,20 +49,33 @@ def record_position(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
     old = instance.__dict__.pop("_changes_old", None)
+    for event in position_events(instance, None if created else old):
+        event.save()
+
+
+@receiver(post_bulk_create, sender=Signature, dispatch_uid="changes_bulk_positions")
+def record_bulk_positions(sender, instances, **kwargs):
+    """New positions written by `core.bulk.bulk_create`: as if each were saved."""
+    ChangeEvent.objects.bulk_create(
+        event for instance in instances for event in position_events(instance, None)
+    )
+
+
+def position_events(instance, old):
+    """The events a saved position makes (unsaved); `old` is what the row
+    held before, None for a new one."""
     about = {
         "declaration_id": instance.declaration_id,
         "signatory_id": instance.signatory_id,
     }
-    if created or old is None or old["status"] != instance.status:
-        ChangeEvent.objects.create(
+    if old is None or old["status"] != instance.status:
+        yield ChangeEvent(
             kind=ChangeEvent.Kind.POSITION, status=instance.status, **about
         )
     for stage, field in STAGE_FIELDS.items():
         new_date = getattr(instance, field)
         if new_date and (old is None or old[field] != new_date):
-            ChangeEvent.objects.create(
-                kind=ChangeEvent.Kind.STAGE, stage=stage, **about
-            )
+            yield ChangeEvent(kind=ChangeEvent.Kind.STAGE, stage=stage, **about)
 
 
 PUBLISHABLE = {Summit: "summit", Declaration: "declaration", Article: "article"}
@@ -95,6 +110,21 @@ def record_publication(sender, instance, raw=False, **kwargs):
     elif instance.is_public():
         # Edits before a scheduled item goes live are not news.
         record_update(about)
+
+
+@receiver(post_bulk_create, sender=Article, dispatch_uid="changes_bulk_articles")
+def record_bulk_publications(sender, instances, **kwargs):
+    """New articles written by `core.bulk.bulk_create`: as if each were saved
+    (`record_publication` for a row that was not published before)."""
+    ChangeEvent.objects.bulk_create(
+        ChangeEvent(
+            kind=ChangeEvent.Kind.PUBLISHED,
+            occurred_at=instance.published_at,
+            **{PUBLISHABLE[sender]: instance},
+        )
+        for instance in instances
+        if instance.status == Status.PUBLISHED
+    )
 
 
 @receiver(post_save, sender=Series, dispatch_uid="changes_record_series")

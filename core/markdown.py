@@ -10,6 +10,7 @@ URLs) is dropped here, once, and templates can print the stored HTML.
 
 import html
 import re
+import threading
 from collections import Counter
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -206,10 +207,23 @@ def render_preview(text):
     return render_markdown(text)
 
 
+_parsers = threading.local()
+
+
 def _parse(text):
-    return markdown.markdown(
-        _defuse(text), extensions=MARKDOWN_EXTENSIONS, output_format="html"
-    )
+    # Building a parser (its extensions and their ~60 patterns) costs a tenth
+    # of a render; an import renders thousands. One per thread, reset before
+    # each text, as Python-Markdown documents for converting many texts.
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+        _parsers.parser = parser
+    try:
+        return parser.reset().convert(_defuse(text))
+    except BaseException:
+        # A run cut short (RecursionError) may leave state reset() misses.
+        _parsers.parser = None
+        raise
 
 
 # What Python-Markdown itself writes and sanitising trims by design (footnote

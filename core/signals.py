@@ -3,8 +3,10 @@
 Connected in `CoreConfig.ready()` to every content model — anything
 Publishable, and every model of the content apps (signatories, signatures,
 the through tables of many-to-many fields) — without core importing them.
-Imports that save through the ORM are covered too; code that bypasses
-signals (`update()`, `bulk_create()`) calls `bump_content_version()` itself.
+Imports that save through the ORM are covered too, and so are rows written
+by `core.bulk.bulk_create` (it sends `post_bulk_create`); code that bypasses
+signals (`update()`, `QuerySet.bulk_create()`) calls `bump_content_version()`
+itself.
 """
 
 import logging
@@ -12,6 +14,7 @@ import logging
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from core.bulk import post_bulk_create
 from core.cache import bump_content_version_on_commit, content_models
 from core.storage import STORAGE_ERRORS
 
@@ -36,6 +39,9 @@ def connect_content_signals():
         post_save.connect(content_saved_or_deleted, sender=model, dispatch_uid=uid)
         post_delete.connect(content_saved_or_deleted, sender=model, dispatch_uid=uid)
         m2m_changed.connect(content_relations_changed, sender=model, dispatch_uid=uid)
+        post_bulk_create.connect(
+            content_saved_or_deleted, sender=model, dispatch_uid=uid
+        )
 
 
 def delete_image_file(sender, instance, **kwargs):

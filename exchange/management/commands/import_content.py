@@ -9,14 +9,18 @@ The whole document is checked first (JSON, schema version, JSON Schema,
 references between objects, each object's model validation); any problem
 stops the import before anything is written, and the database is unchanged.
 Objects that the document does not contain are left alone unless --prune.
+On a terminal a progress bar shows the checking and writing stages (not with
+--verbosity 0, and never when the output goes to a pipe or a file).
 """
 
+import shutil
 import sys
-from pathlib import Path
+import tempfile
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exchange.importer import Importer, ImportErrors, parse_document
+from core.progress import ProgressBar
+from exchange.importer import Importer, ImportErrors, no_progress, parse_document
 
 
 class Command(BaseCommand):
@@ -53,20 +57,26 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path = options["path"]
-        self.run_import(
-            self.read(path),
-            source="stdin" if path == "-" else path,
-            dry_run=options["dry_run"],
-            prune=options.get("prune", False),
-            interactive=options.get("interactive", False),
-            verbosity=options["verbosity"],
-        )
+        with self.open(path) as handle:
+            self.run_import(
+                handle,
+                source="stdin" if path == "-" else path,
+                dry_run=options["dry_run"],
+                prune=options.get("prune", False),
+                interactive=options.get("interactive", False),
+                verbosity=options["verbosity"],
+            )
 
-    def read(self, path):
+    def open(self, path):
+        """The document as a binary file the importer can read twice (a
+        refused document is read again, whole, to say what is wrong)."""
         if path == "-":
-            return sys.stdin.buffer.read()
+            copy = tempfile.TemporaryFile()
+            shutil.copyfileobj(sys.stdin.buffer, copy)
+            copy.seek(0)
+            return copy
         try:
-            return Path(path).read_bytes()
+            return open(path, "rb")  # noqa: SIM115 - closed by handle()
         except FileNotFoundError as error:
             raise CommandError(f"{path}: no such file.") from error
         except IsADirectoryError as error:
@@ -75,14 +85,22 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: cannot read it ({error.strerror}).") from error
 
     def run_import(self, data, source, dry_run, prune, interactive, verbosity):
+        progress = ProgressBar(self.stdout) if verbosity >= 1 else None
         try:
-            importer = Importer(parse_document(data), prune=prune)
+            importer = Importer(
+                parse_document(data), prune=prune, progress=progress or no_progress
+            )
             importer.check()
+            if progress:
+                progress.finish()
             if prune and not dry_run:
                 self.confirm_prune(importer, interactive)
             result = importer.apply(dry_run=dry_run, comment=f"Imported from {source}")
         except ImportErrors as errors:
             raise CommandError(errors.report(source)) from errors
+        finally:
+            if progress:
+                progress.finish()
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
         if verbosity >= 1:
