@@ -21,6 +21,7 @@ recreates the databases `summitwatch_bench_source` and `summitwatch_bench_target
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -29,6 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PREFIX = os.environ.get("BENCH_DATABASE", "summitwatch_bench")
@@ -271,6 +273,18 @@ def main():
         f"export size: {export_path.stat().st_size / 1e6:.1f} MB, "
         f"dumpdata size: {dump_path.stat().st_size / 1e6:.1f} MB"
     )
+    # For make bench's table (bench/run.py reads it).
+    figures = {
+        "database": engine,
+        "articles": options.articles,
+        "import_seconds": round(import_s, 1),
+        "import_cpu_seconds": round(import_cpu, 1),
+        "import_growth_mb": round(import_mb - baseline, 1),
+        "export_to_dumpdata_time": round(export_s / dump_s, 2),
+        "export_growth_mb": round(export_mb - baseline, 1),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "exchange.json").write_text(json.dumps(figures, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,8 @@ TARGETS = {
     "search p95, new queries": "≤ 30 ms at 1 and 16 connections, every query new",
     "compressed pages": "pages, feeds and CSVs compressed (brotli or gzip) "
     "when the client accepts it",
+    "bulk import": "import_content of 10,000 new articles ≤ 60 s, memory growth "
+    "≤ 100 MB (PostgreSQL)",
     "home page weight": "≤ 60 KB (HTML + CSS, compressed)",
     "worker RSS": "≤ 120 MB each",
     bench_static.TARGET: f"≥ {bench_static.WANTED:.0f}× the floor",
@@ -427,6 +429,29 @@ def search_table(search):
     )
 
 
+def bulk_import(env):
+    """bench_exchange.py's figures (export, and import of 10,000 new articles),
+    or None when BENCH_EXCHANGE=0 skips it (it takes a minute or two)."""
+    if os.environ.get("BENCH_EXCHANGE", "1") == "0":
+        return None
+    say("exchange: export_content and import_content of the data set")
+    run_python(["bench/bench_exchange.py"], env, stdout=subprocess.DEVNULL)
+    return json.loads((RESULTS / "exchange.json").read_text())
+
+
+def bulk_import_row(exchange):
+    wanted = TARGETS["bulk import"]
+    if exchange is None:
+        return f"| bulk import | {wanted} | not measured (BENCH_EXCHANGE=0) | – |"
+    met = exchange["import_seconds"] <= 60 and exchange["import_growth_mb"] <= 100
+    return (
+        f"| bulk import | {wanted} | {exchange['import_seconds']} s "
+        f"({exchange['import_cpu_seconds']} s of CPU), "
+        f"{exchange['import_growth_mb']} MB, {exchange['database']} | "
+        f"{'yes' if met else 'NO'} |"
+    )
+
+
 def main():
     RESULTS.mkdir(exist_ok=True)
     ensure_wrk()
@@ -518,6 +543,7 @@ def main():
 
     floor = warm["floor (bare 20 KB view)"]
     static = bench_static.run(warm_env, DATABASE, pages, wrk, floor, free_port())
+    exchange = bulk_import(env)
 
     results = {
         "generated": generated,
@@ -533,6 +559,7 @@ def main():
         "encoded_bytes": encoded,
         "load": load,
         "static": static,
+        "exchange": exchange,
     }
     queries = "\n".join(
         f"| {name} | {row['queries']} | {row['ms_in_process']} | "
@@ -549,6 +576,7 @@ data: {generated}. wrk, {CONNECTIONS} connections, {SECONDS} s per page.
 
 {verdicts(cold, warm, search, weight, load, encoded)}
 {bench_static.verdict_row(static)}
+{bulk_import_row(exchange)}
 
 ## Cold (page cache off)
 
