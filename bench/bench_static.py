@@ -215,7 +215,7 @@ each page, compressed once at publication):
 {table(static["pages"])}
 
 Without it, as wrk asks the dynamic site (the big pages are then bound by
-their bytes: the declaration's page is about 760 KB of HTML, 22 KB gzipped):
+their bytes: the declaration page holds hundreds of KB of HTML):
 
 {table(static["uncompressed"])}
 """
