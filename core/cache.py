@@ -379,6 +379,12 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @functools.lru_cache(maxsize=2048)
+def sql_identifiers(sql):
+    """Every identifier an SQL statement holds (quoted or not): the words a
+    table name is looked for among."""
+    return frozenset(_IDENTIFIER.findall(sql))
+
+
 def tables_in_sql(sql):
     """The content tables an SQL statement names (quoted or not).
 
@@ -386,7 +392,7 @@ def tables_in_sql(sql):
     happens to share a table's name only ever over-counts (output goes stale
     sooner), never under-counts.
     """
-    return content_tables().intersection(_IDENTIFIER.findall(sql))
+    return content_tables() & sql_identifiers(sql)
 
 
 def note_tables_read(tables):

@@ -70,7 +70,6 @@ import hashlib
 import logging
 import math
 import pickle
-import re
 import secrets
 import threading
 import time
@@ -370,7 +369,9 @@ def extra_versioned_tables():
 
 
 def versioned_tables():
-    return content_cache.content_tables() | extra_versioned_tables()
+    # core.cache counts the extra ones among its versioned tables, so the
+    # page cache and the fragments key by one set.
+    return content_cache.content_tables()
 
 
 @functools.cache
@@ -406,17 +407,9 @@ def connect_extra_signals():
         post_delete.connect(extra_rows_changed, sender=model, dispatch_uid=uid)
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-@functools.lru_cache(maxsize=2048)
-def tables_outside_content_in_sql(sql):
-    """(extra versioned, unversioned) tables an SQL statement names."""
-    named = set(_IDENTIFIER.findall(sql))
-    return (
-        extra_versioned_tables().intersection(named),
-        unversioned_tables().intersection(named),
-    )
+def unversioned_tables_in_sql(sql):
+    """The tables without a version that an SQL statement names."""
+    return unversioned_tables() & content_cache.sql_identifiers(sql)
 
 
 _watchers = contextvars.ContextVar("unversioned_table_watchers", default=())
@@ -428,17 +421,15 @@ def note_unversioned_tables_read(tables):
 
 
 def _watch_query(execute, sql, params, many, context):
-    extra, unversioned = tables_outside_content_in_sql(sql)
-    # Into every recording, as content tables are (core.cache).
-    content_cache.note_tables_read(extra)
-    note_unversioned_tables_read(unversioned)
+    # The versioned tables, extra ones included, go into the recordings of
+    # core.cache.recording_tables; this watch only looks for the others.
+    note_unversioned_tables_read(unversioned_tables_in_sql(sql))
     return execute(sql, params, many, context)
 
 
 @contextmanager
 def watching_unversioned_tables():
-    """Yield a set that fills with the unversioned tables read inside the block
-    (and add the extra versioned ones to the recordings in progress).
+    """Yield a set that fills with the unversioned tables read inside the block.
 
     Nests like `core.cache.recording_tables`.
     """
