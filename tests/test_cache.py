@@ -317,7 +317,7 @@ def test_the_site_stays_up_when_the_cache_server_is_down(client, settings):
     settings.CACHES = {
         **settings.CACHES,
         "unreachable": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.redis_cache.RedisCache",
             # Nothing listens on port 1.
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2},

@@ -273,7 +273,7 @@ def test_the_site_renders_when_the_cache_server_is_down(settings):
     settings.CACHES = {
         **settings.CACHES,
         "unreachable": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
             "OPTIONS": {"socket_connect_timeout": 0.2},
         },
