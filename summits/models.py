@@ -1,6 +1,7 @@
 """Summits, the declarations they produced, and who signed or refused them."""
 
 import functools
+from urllib.parse import urlencode
 
 import reversion
 from django.conf import settings
@@ -1458,8 +1459,11 @@ class Assessment(RenderedMarkdownMixin, Publishable):
         return f"{self.signatory}: {self.get_result_display()} — {self.commitment}"
 
     def get_absolute_url(self):
+        # The scorecard shows a page of signatories at a time: keep this
+        # one's row so the cell is there whatever page it falls on.
         return (
             f"{self.commitment.declaration.get_absolute_url()}"
+            f"?{urlencode({'signatory': self.signatory.slug})}"
             f"#assessment-{self.commitment.slug}-{self.signatory.slug}"
         )
 

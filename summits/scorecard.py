@@ -9,12 +9,21 @@ recent changes; the signed positions come from the caller, which has them
 already for the page's other tables.
 
 GET parameters are read leniently, like the compare matrix's: an unknown
-status, commitment or sort is ignored, so a stale or hand-edited link shows
-the whole scorecard rather than an error.
+status, commitment, sort or signatory is ignored and a page past the last
+shows the last, so a stale or hand-edited link shows the scorecard rather
+than an error.
+
+The table is shown a page of `PAGE_SIZE` signatories at a time
+(`?scorecard_page=N`): a declaration signed by hundreds would otherwise put
+thousands of cells on its page, far more than anyone reads at once (the
+summaries above the table count everyone). `?signatory=<slug>` keeps one
+row; an assessment's own link uses it, so it finds its cell on any page.
 """
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from urllib.parse import urlencode
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -39,6 +48,7 @@ SORTS = {
 }
 DEFAULT_SORT = "name"
 RECENT_CHANGES = 10
+PAGE_SIZE = 25
 
 
 @dataclass
@@ -106,10 +116,67 @@ class Scorecard:
     chosen: Commitment | None
     sort: str
     total_rows: int
+    # The rows matching the filters, of which `rows` is page `page`.
+    matching_rows: int = 0
+    page: int = 1
+    pages: int = 1
+    signatory: object = None
+    # Parameters every link of the table keeps (the compare matrix's own).
+    base_params: tuple = ()
 
     @property
     def filtered(self):
-        return self.status is not None
+        return self.status is not None or self.signatory is not None
+
+    @property
+    def first_row(self):
+        """The position of the page's first row among the matching rows."""
+        return (self.page - 1) * PAGE_SIZE + 1
+
+    @property
+    def last_row(self):
+        return self.first_row + len(self.rows) - 1
+
+    def query(self, page=None, everyone=False):
+        """The query string of this table as shown, on `page` (or every
+        signatory, filters and page dropped with `everyone`). Built from the
+        parameters as read, never from the request's own query string: the
+        table is cached and shared by every request asking the same."""
+        params = list(self.base_params)
+        if not everyone:
+            if self.status:
+                params.append(("status", self.status))
+            if self.chosen is not None:
+                params.append(("commitment", self.chosen.slug))
+            if self.signatory is not None:
+                params.append(("signatory", self.signatory.slug))
+        if self.sort != DEFAULT_SORT:
+            params.append(("sort", self.sort))
+        if page and page > 1:
+            params.append(("scorecard_page", page))
+        return "?" + urlencode(params)
+
+    @property
+    def page_links(self):
+        """[(number, query string or None for this page)] when there are pages."""
+        if self.pages < 2:
+            return []
+        return [
+            (number, None if number == self.page else self.query(number))
+            for number in range(1, self.pages + 1)
+        ]
+
+    @property
+    def previous_query(self):
+        return self.query(self.page - 1) if self.page > 1 else None
+
+    @property
+    def next_query(self):
+        return self.query(self.page + 1) if self.page < self.pages else None
+
+    @property
+    def everyone_query(self):
+        return self.query(everyone=True)
 
     @property
     def status_label(self):
@@ -175,22 +242,36 @@ def recent_changes(declaration, limit=RECENT_CHANGES):
     )
 
 
+def page_number(value):
+    """A page number as asked: a positive whole number, else 1."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 6:
+        return max(int(value), 1)
+    return 1
+
+
 def scorecard_choice(params):
-    """(status, commitment slug, sort) as asked, without a query: an unknown
-    status is None and an unknown sort the default; the slug is matched
-    against the commitments later."""
+    """(status, commitment slug, sort, page, signatory slug) as asked,
+    without a query: an unknown status is None, an unknown sort the default,
+    a page that is not a number 1; the slugs are matched later."""
     status = params.get("status")
     sort = params.get("sort")
     return (
         status if status in STATUS_FILTERS else None,
         params.get("commitment", ""),
         sort if sort in SORTS else DEFAULT_SORT,
+        page_number(params.get("scorecard_page")),
+        params.get("signatory", ""),
     )
 
 
-def build_scorecard(declaration, signed_positions, params, commitments=None):
-    """The scorecard of `declaration` for a QueryDict of `status`, `commitment`
-    and `sort`. `signed_positions` are its signed Signatures with signatories."""
+def build_scorecard(
+    declaration, signed_positions, params, commitments=None, base_params=()
+):
+    """The scorecard of `declaration` for a QueryDict of `status`,
+    `commitment`, `sort`, `signatory` and `scorecard_page`.
+    `signed_positions` are its signed Signatures with signatories;
+    `base_params` are (name, value) pairs its links keep."""
     if commitments is None:
         commitments = list(declaration.commitments.all())
     if not commitments:
@@ -223,20 +304,33 @@ def build_scorecard(declaration, signed_positions, params, commitments=None):
                 summary.counts[status] = summary.counts.get(status, 0) + 1
         summaries.append(summary)
 
-    status, commitment, sort = scorecard_choice(params)
+    status, commitment, sort, page, signatory_slug = scorecard_choice(params)
     chosen = {c.slug: c for c in commitments}.get(commitment)
+    signatory = next(
+        (s for s in signatories if signatory_slug and s.slug == signatory_slug), None
+    )
 
     total = len(rows)
+    if signatory is not None:
+        rows = [row for row in rows if row.signatory is signatory]
     if status:
         rows = [row for row in rows if matches(row, status, chosen)]
     if sort == "kept":
         rows.sort(key=lambda row: (-row.met, row.signatory.name))
     elif sort == "kind":
         rows.sort(key=lambda row: (row.signatory.kind, row.signatory.name))
+    pages = max(math.ceil(len(rows) / PAGE_SIZE), 1)
+    page = min(page, pages)
+    start = (page - 1) * PAGE_SIZE
     return Scorecard(
+        matching_rows=len(rows),
+        page=page,
+        pages=pages,
+        signatory=signatory,
+        base_params=tuple(base_params),
         declaration=declaration,
         commitments=commitments,
-        rows=rows,
+        rows=rows[start : start + PAGE_SIZE],
         summaries=summaries,
         changes=recent_changes(declaration),
         status=status,

@@ -522,6 +522,8 @@ class ComparePage:
             self.params.getlist("d"),
             self.sorting.value,
             self.commitments_asked,
+            # The scorecard's own filters, sort and page (commitments view).
+            scorecard_choice(self.params) if self.commitments_asked else None,
         )
 
     @recorded_property
@@ -619,7 +621,10 @@ def commitment_view(params):
     kind = params.get("kind")
     if kind in Signatory.Kind.values:
         signed = signed.filter(signatory__kind=kind)
-    return build_scorecard(declaration, list(signed), params)
+    # The table's page links keep the matrix's view, kind and declarations.
+    base_params = [("view", "commitments"), ("kind", parse_kind(kind or ""))]
+    base_params += [("d", slug) for slug in slugs]
+    return build_scorecard(declaration, list(signed), params, base_params=base_params)
 
 
 # Countries first, as visitors look for them most; then organisations, companies.

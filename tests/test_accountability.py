@@ -1,6 +1,7 @@
 """Commitments and assessments: the rules, the scorecard, the record, the feeds."""
 
 import datetime
+import re
 
 import feedparser
 import pytest
@@ -8,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from summits import scorecard
 from summits.models import (
     Assessment,
     AssessmentChange,
@@ -306,6 +308,101 @@ class TestScorecard:
         assert not Assessment.objects.public().exists()
 
 
+class TestScorecardPages:
+    """A page of PAGE_SIZE signatories at a time, links kept, nothing lost."""
+
+    @pytest.fixture
+    def large(self, settings):
+        size = scorecard.PAGE_SIZE * 2 + 5
+        return build_scorecard_data(size, 2), size
+
+    def rows_of(self, page):
+        table = page.split('id="scorecard-caption"')[1].split("</table>")[0]
+        return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', table)
+
+    def test_every_signatory_is_on_exactly_one_page(self, client, large):
+        declaration, size = large
+        seen = []
+        for number in (1, 2, 3):
+            page = detail(client, declaration, f"?scorecard_page={number}")
+            seen += self.rows_of(page)
+        assert seen == [f"Party {i:03d}" for i in range(size)]
+        # The summaries above count everyone, not the page.
+        assert f"<strong>{size // 2} of {size}</strong>" in page
+
+    def test_the_caption_and_links_say_where_you_are(self, client, large):
+        declaration, size = large
+        page = detail(client, declaration, "?scorecard_page=2&sort=kept")
+        caption = page.split('id="scorecard-caption"')[1].split("</caption>")[0]
+        first = scorecard.PAGE_SIZE + 1
+        assert f"{size} of {size}" in caption
+        assert f"{first}–{2 * scorecard.PAGE_SIZE} on this page" in caption
+        pager = page.split('aria-label="Pages of the scorecard"')[1].split("</nav>")[0]
+        # The sort is kept, and the page a link leads to is in it.
+        assert 'href="?sort=kept#scorecard-caption"' in pager
+        assert 'href="?sort=kept&amp;scorecard_page=3#scorecard-caption"' in pager
+        assert '<strong aria-current="page">2</strong>' in pager
+
+    def test_links_never_repeat_what_a_visitor_typed(self, client, large):
+        declaration, size = large
+        page = detail(client, declaration, "?scorecard_page=2&utm=%3Cscript%3E")
+        pager = page.split('aria-label="Pages of the scorecard"')[1].split("</nav>")[0]
+        assert "utm" not in pager and "script" not in pager
+
+    @pytest.mark.parametrize("value", ["0", "-1", "x", "99", "1e3", "٣", "9" * 40])
+    def test_odd_page_numbers_show_a_page(self, client, large, value):
+        declaration, size = large
+        response = client.get(declaration.get_absolute_url(), {"scorecard_page": value})
+        assert response.status_code == 200
+        assert len(self.rows_of(response.content.decode())) > 0
+
+    def test_a_page_past_the_last_shows_the_last(self, client, large):
+        declaration, size = large
+        rows = self.rows_of(detail(client, declaration, "?scorecard_page=99"))
+        assert rows == [f"Party {i:03d}" for i in range(2 * scorecard.PAGE_SIZE, size)]
+
+    def test_an_assessment_link_finds_its_cell_on_any_page(self, client, large):
+        declaration, size = large
+        last = Signatory.objects.get(slug=f"party-{size - 1:03d}")
+        commitment = declaration.commitments.first()
+        assessment = AssessmentFactory(commitment=commitment, signatory=last)
+        url = assessment.get_absolute_url()
+        path, anchor = url.split("#")
+        page = client.get(path).content.decode()
+        assert f'id="{anchor}"' in page
+        assert self.rows_of(page) == [last.name]
+        assert (
+            "only Party"
+            in page.split('id="scorecard-caption"')[1].split("</caption>")[0]
+        )
+        assert "Show every signatory" in page
+
+    def test_the_matrix_commitments_view_pages_and_keeps_its_view(self, client, large):
+        declaration, size = large
+        url = reverse("summits:declaration_compare")
+        query = f"?view=commitments&kind=all&d={declaration.slug}"
+        first = client.get(url + query).content.decode()
+        second = client.get(url + query + "&scorecard_page=2").content.decode()
+        assert self.rows_of(first)[0] == "Party 000"
+        assert self.rows_of(second)[0] == f"Party {scorecard.PAGE_SIZE:03d}"
+        assert (
+            f'href="?view=commitments&amp;kind=all&amp;d={declaration.slug}'
+            '&amp;scorecard_page=3#scorecard-caption"'
+        ) in second
+
+    def test_the_matrix_commitments_view_is_filtered_apart(self, client, seoul):
+        """The view's table is a cached fragment: a filtered one must not be
+        served for the unfiltered address (or the other way round)."""
+        declaration, commitment, companies = seoul
+        AssessmentFactory(commitment=commitment, signatory=companies[0])
+        url = reverse("summits:declaration_compare")
+        query = f"?view=commitments&kind=all&d={declaration.slug}"
+        filtered = client.get(url + query + "&status=met").content.decode()
+        everyone = client.get(url + query).content.decode()
+        assert len(self.rows_of(filtered)) == 1
+        assert len(self.rows_of(everyone)) == 4
+
+
 def build_scorecard_data(signatories, commitments):
     declaration = DeclarationFactory(kind="commitments")
     parties = Signatory.objects.bulk_create(
@@ -336,9 +433,9 @@ class TestQueryCounts:
         with django_assert_num_queries(self.QUERIES):
             response = client.get(declaration.get_absolute_url())
         assert response.status_code == 200
-        assert response.content.decode().count("result--met") == size[1] * (
-            size[0] // 2
-        )
+        # Half the parties are assessed; the table shows a page of them.
+        shown = min(size[0] // 2, scorecard.PAGE_SIZE)
+        assert response.content.decode().count("result--met") == size[1] * shown
 
     @pytest.mark.parametrize("size", [(4, 2), (30, 3)])
     def test_the_signatory_record_queries_do_not_grow(
