@@ -333,3 +333,22 @@ def test_the_home_and_series_pages_draw_the_summits_on_a_timeline(client):
         texts = [t.text for t in svg.iter(f"{SVG}text")]
         assert "Bletchley · 1 Nov 2023" in texts and "2024" in texts
         assert "Hidden" not in html[start : html.index("</svg>", start)]
+
+
+def test_a_long_list_off_the_map_is_counted_above_the_tables_not_repeated(client):
+    from summits.templatetags.summits_tags import OFF_MAP_LISTED
+
+    pledges = DeclarationFactory(title="Many pledges", kind="commitments")
+    for n in range(OFF_MAP_LISTED + 1):
+        SignatureFactory(
+            declaration=pledges,
+            signatory=SignatoryFactory(name=f"Company {n:02d}", kind="company"),
+        )
+    html = client.get(pledges.get_absolute_url()).content.decode()
+    figure = html[html.index('class="world-map-figure"') : html.index("</figure>")]
+    assert f"Not on the map: {OFF_MAP_LISTED + 1} parties" in figure
+    assert "Company 07" not in figure
+    assert "Company 07" in html  # in the table of positions
+    # The embed has no tables: there every party is named.
+    embed = client.get(pledges.get_absolute_url() + "embed/").content.decode()
+    assert "Not on the map:" in embed and "Company 07" in embed

@@ -138,17 +138,28 @@ def _escaped(commitment):
     return pieces
 
 
+# Parties off the map a declaration page lists by name above its tables.
+OFF_MAP_LISTED = 20
+
+
 @register.inclusion_tag("summits/includes/world_map.html")
-def world_map(positions, heading_id="map"):
+def world_map(positions, heading_id="map", tables_below=False):
     """The world map of `positions` (with their signatories loaded), its
-    legend and the parties it cannot show; adds no query."""
+    legend and the parties it cannot show; adds no query.
+
+    `tables_below`: the page lists every position in its tables, so a long
+    list of parties off the map (a text signed by hundreds of companies)
+    is counted rather than repeated.
+    """
     from summits.world_map import WorldMap
 
     drawn = WorldMap.of(positions)
+    off_map = drawn.off_map
     return {
         "svg": drawn.svg(),
         "legend": drawn.legend(),
-        "off_map": drawn.off_map,
+        "off_map": off_map,
+        "off_map_counted": tables_below and len(off_map) > OFF_MAP_LISTED,
         # Companies alone (the Frontier AI Safety Commitments): no country to
         # colour, so an empty world would only say "not recorded" 235 times.
         "has_countries": bool(drawn.status_by_country),
