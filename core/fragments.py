@@ -171,6 +171,12 @@ def fingerprint(value, _seen=None, _memo=None):
     )
 
 
+# Types whose repr names their value the same way in every process.
+_PLAIN_TYPES = frozenset(
+    {str, int, float, bool, type(None), datetime.date, datetime.datetime}
+)
+
+
 def instance_fingerprint(obj, _seen=None):
     """A model instance by its loaded values and those loaded with it.
 
@@ -185,8 +191,14 @@ def instance_fingerprint(obj, _seen=None):
     parts = [obj._meta.label]
     loaded = obj.__dict__
     for field in obj._meta.concrete_fields:
-        if field.attname in loaded:
-            parts.append(f"{field.attname}={field.value_to_string(obj)!r}")
+        name = field.attname
+        if name in loaded:
+            value = loaded[name]
+            # Most values' repr is already stable (and much cheaper than the
+            # field's own text); anything else goes through the field.
+            if type(value) not in _PLAIN_TYPES:
+                value = field.value_to_string(obj)
+            parts.append(f"{name}={value!r}")
     for name, related in sorted(obj._state.fields_cache.items()):
         parts.append(
             f"{name}:"

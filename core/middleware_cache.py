@@ -165,7 +165,10 @@ def add_public_headers(response):
         ),
     )
     if not response.has_header("ETag"):
-        digest = hashlib.blake2b(response.content, digest_size=16).hexdigest()
+        # SHA-256 rather than BLAKE2: CPUs with SHA extensions (most servers
+        # today) hash it about twice as fast, and a declaration page is
+        # 180 KB hashed on every uncached request.
+        digest = hashlib.sha256(response.content).hexdigest()[:32]
         response["ETag"] = f'"{digest}"'
 
 
