@@ -53,7 +53,8 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
 
 def when_ready(server):
-    """Before the workers start: make the page cache forget the old release.
+    """Before the workers start: warm up, and make the page cache forget the
+    old release.
 
     Cached pages and fragments outlive a deploy in Redis, but new templates
     or code may render them differently, so a start bumps the content version
@@ -65,8 +66,13 @@ def when_ready(server):
     from django.db import connections
 
     from core.cache import bump_content_version
+    from core.warmup import warm_up
 
     try:
+        # Views imported, URLs resolved, templates compiled: every worker
+        # forked from here, now or after max_requests, starts with them.
+        warmed = warm_up()
+        server.log.info("Warmed up: %(templates)s templates compiled.", warmed)
         if settings.PAGE_CACHE_ENABLED or settings.FRAGMENT_CACHE_ENABLED:
             bump_content_version()
             backend = settings.CACHES["default"]["BACKEND"]
