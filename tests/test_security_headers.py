@@ -107,3 +107,105 @@ def test_media_never_serves_a_file_outside_the_media_folder(client, media_root):
         response = client.get(path)
         assert response.status_code in (400, 404), path
         assert b"secret" not in response.content
+
+
+class TestPolicyBuiltOnce:
+    """core.csp: django-csp's middleware, its policy built once per process."""
+
+    @pytest.fixture
+    def middleware(self):
+        from django.http import HttpResponse
+
+        from core.csp import CSPMiddleware
+
+        return CSPMiddleware(lambda request: HttpResponse("page"))
+
+    def respond(self, middleware, rf, prepare=None, path="/"):
+        from django.http import HttpResponse
+
+        request = rf.get(path)
+        middleware.process_request(request)
+        response = HttpResponse("page")
+        if prepare:
+            prepare(request, response)
+        return middleware.process_response(request, response)
+
+    def test_the_header_is_django_csps_own(self, middleware, rf):
+        from csp.middleware import CSPMiddleware as Original
+        from django.http import HttpResponse
+
+        original = Original(lambda request: HttpResponse("page"))
+        ours = self.respond(middleware, rf)
+        theirs = self.respond(original, rf)
+        assert csp_directives(ours) == csp_directives(theirs)
+        assert "Content-Security-Policy-Report-Only" not in ours
+
+    def test_it_is_built_once_then_kept(self, middleware, rf, monkeypatch):
+        import core.csp
+
+        calls = []
+        real = core.csp.build_policy
+
+        def counting(**kwargs):
+            calls.append(kwargs)
+            return real(**kwargs)
+
+        monkeypatch.setattr(core.csp, "build_policy", counting)
+        first = self.respond(middleware, rf)
+        built = len(calls)
+        second = self.respond(middleware, rf)
+        assert built == 2  # enforced and report-only
+        assert len(calls) == built
+        assert first["Content-Security-Policy"] == second["Content-Security-Policy"]
+
+    def test_a_change_of_settings_is_seen(self, middleware, rf, settings):
+        self.respond(middleware, rf)
+        settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+        assert csp_directives(self.respond(middleware, rf))["default-src"] == ["'none'"]
+        # Changed in place too.
+        settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["default-src"] = ["'self'"]
+        assert csp_directives(self.respond(middleware, rf))["default-src"] == ["'self'"]
+
+    def test_a_nonce_is_in_its_own_responses_header_only(
+        self, middleware, rf, settings
+    ):
+        from csp.constants import NONCE
+
+        # Our policy uses no nonce; one that does puts each response's own in.
+        settings.CONTENT_SECURITY_POLICY = {
+            "DIRECTIVES": {"default-src": ["'self'"], "script-src": ["'self'", NONCE]}
+        }
+        nonces = []
+
+        def use_nonce(request, response):
+            nonces.append(str(request.csp_nonce))
+
+        with_nonce = self.respond(middleware, rf, use_nonce)
+        again = self.respond(middleware, rf, use_nonce)
+        plain = self.respond(middleware, rf)
+        assert f"'nonce-{nonces[0]}'" in with_nonce["Content-Security-Policy"]
+        assert f"'nonce-{nonces[1]}'" in again["Content-Security-Policy"]
+        assert nonces[0] != nonces[1]
+        assert "nonce-" not in plain["Content-Security-Policy"]
+
+    def test_a_views_own_change_of_policy_is_kept(self, middleware, rf):
+        def allow_style(request, response):
+            response._csp_update = {"style-src": ["'sha256-abc'"]}
+
+        changed = self.respond(middleware, rf, allow_style)
+        plain = self.respond(middleware, rf)
+        assert "'sha256-abc'" in csp_directives(changed)["style-src"]
+        assert "'sha256-abc'" not in csp_directives(plain)["style-src"]
+
+    def test_a_nonce_asked_after_the_header_is_written_is_an_error(
+        self, middleware, rf
+    ):
+        from csp.exceptions import CSPNonceError
+
+        request = rf.get("/")
+        middleware.process_request(request)
+        from django.http import HttpResponse
+
+        middleware.process_response(request, HttpResponse("page"))
+        with pytest.raises(CSPNonceError):
+            str(request.csp_nonce)
