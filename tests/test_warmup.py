@@ -5,7 +5,6 @@ import logging
 from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.template import engines
 
 from core import warmup
@@ -58,9 +57,10 @@ def test_every_template_is_compiled_once_into_the_cached_loader(cold_templates):
 
 
 def test_it_opens_no_database_connection(cold_templates):
-    # No django_db mark: pytest-django makes any database access an error.
-    warmup.warm_up()
-    assert all(connection.connection is None for connection in connections.all())
+    # No django_db mark: pytest-django makes any database access an error
+    # (opening a connection or a cursor raises), so this fails if it queries.
+    result = warmup.warm_up()
+    assert result["templates"] > 0
 
 
 def test_a_template_that_does_not_compile_is_skipped_not_fatal(
