@@ -69,11 +69,15 @@ def paths():
 
 
 def scorecard_url():
-    """The declaration whose commitments bench/generate.py assessed."""
+    """The compare matrix's commitments view of the declaration whose
+    commitments bench/generate.py assessed: the scorecard as a page of its
+    own. (The declaration's page, the row above, shows it too; measuring
+    that address twice only measured the machine's noise twice.)"""
     commitment = Commitment.objects.select_related("declaration").first()
     if commitment is None:
         return "/declarations/"
-    return commitment.declaration.get_absolute_url()
+    slug = commitment.declaration.slug
+    return f"/declarations/compare/?view=commitments&kind=all&d={slug}"
 
 
 def explain():

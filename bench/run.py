@@ -2,7 +2,7 @@
 """The page benchmark: gunicorn with production settings, measured with wrk.
 
     make bench                       # or: .venv/bin/python bench/run.py
-    BENCH_SECONDS=10 make bench      # longer runs per page (default 5)
+    BENCH_ROUNDS=9 make bench        # more rounds per page (default 5)
 
 1. Installs wrk (Debian package) if it is missing, and makes sure PostgreSQL
    answers; generates the large data set into the database
@@ -54,8 +54,8 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
 # Each page is measured in rounds, each right after a run of the floor.
-ROUNDS = max(int(os.environ.get("BENCH_ROUNDS", "3")), 1)
-ROUND_SECONDS = max(round(SECONDS / ROUNDS), 1)
+ROUNDS = max(int(os.environ.get("BENCH_ROUNDS", "5")), 1)
+ROUND_SECONDS = max(int(os.environ.get("BENCH_ROUND_SECONDS", "2")), 1)
 LOAD_CONNECTIONS = 64
 
 COLD_PAGES = (
