@@ -74,9 +74,13 @@ def when_ready(server):
 
     try:
         # Views imported, URLs resolved, templates compiled: every worker
-        # forked from here, now or after max_requests, starts with them.
-        warmed = warm_up()
-        server.log.info("Warmed up: %(templates)s templates compiled.", warmed)
+        # forked from here, now or after max_requests, starts with them. Only
+        # a speed-up: a failure is logged, never a reason not to start.
+        try:
+            warmed = warm_up()
+            server.log.info("Warmed up: %(templates)s templates compiled.", warmed)
+        except Exception:
+            server.log.warning("Warm-up failed; workers will do it.", exc_info=True)
         if settings.PAGE_CACHE_ENABLED or settings.FRAGMENT_CACHE_ENABLED:
             bump_content_version()
             backend = settings.CACHES["default"]["BACKEND"]

@@ -23,11 +23,17 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         self._clients = {}
 
     def get_client(self, key=None, *, write=False):
+        # The index once: with replicas, Django picks a read server at random.
         index = self._get_connection_pool_index(write)
         client = self._clients.get(index)
         if client is None:
-            client = self._client(connection_pool=self._get_connection_pool(write))
-            self._clients[index] = client
+            pool = self._pools.get(index)
+            if pool is None:
+                pool = self._pool_class.from_url(
+                    self._servers[index], **self._pool_options
+                )
+                self._pools[index] = pool
+            client = self._clients[index] = self._client(connection_pool=pool)
         return client
 
 

@@ -242,12 +242,19 @@ def recent_changes(declaration, limit=RECENT_CHANGES):
     )
 
 
+# Any page number from here on means "the last page".
+PAST_THE_LAST = 999_999
+
+
 def page_number(value):
-    """A page number as asked: a positive whole number, else 1."""
+    """A page number as asked: a positive whole number (a very long one is
+    past the last page), else 1."""
     value = (value or "").strip()
-    if value.isascii() and value.isdigit() and len(value) <= 6:
-        return max(int(value), 1)
-    return 1
+    if not (value.isascii() and value.isdigit()):
+        return 1
+    if len(value) > len(str(PAST_THE_LAST)):
+        return PAST_THE_LAST
+    return max(int(value), 1)
 
 
 def scorecard_choice(params):

@@ -522,8 +522,11 @@ class ComparePage:
             self.params.getlist("d"),
             self.sorting.value,
             self.commitments_asked,
-            # The scorecard's own filters, sort and page (commitments view).
-            scorecard_choice(self.params) if self.commitments_asked else None,
+            # The commitments view reads the kind its own way, and has its
+            # scorecard's filters, sort and page.
+            (commitment_kind(self.params), scorecard_choice(self.params))
+            if self.commitments_asked
+            else None,
         )
 
     @recorded_property
@@ -596,6 +599,13 @@ def matrix_csv(matrix):
     return response
 
 
+def commitment_kind(params):
+    """The kind of signatory the commitments view keeps: a kind, or "all"
+    (also for a missing or unknown one: every signatory that signed)."""
+    kind = params.get("kind")
+    return kind if kind in Signatory.Kind.values else "all"
+
+
 def commitment_view(params):
     """The matrix's commitments view: one declaration's scorecard, compact.
 
@@ -618,11 +628,11 @@ def commitment_view(params):
         .only("signatory__name", "signatory__slug", "signatory__kind", "declaration")
         .order_by("signatory__name")
     )
-    kind = params.get("kind")
-    if kind in Signatory.Kind.values:
+    kind = commitment_kind(params)
+    if kind != "all":
         signed = signed.filter(signatory__kind=kind)
     # The table's page links keep the matrix's view, kind and declarations.
-    base_params = [("view", "commitments"), ("kind", parse_kind(kind or ""))]
+    base_params = [("view", "commitments"), ("kind", kind)]
     base_params += [("d", slug) for slug in slugs]
     return build_scorecard(declaration, list(signed), params, base_params=base_params)
 

@@ -349,16 +349,19 @@ class TestScorecardPages:
         pager = page.split('aria-label="Pages of the scorecard"')[1].split("</nav>")[0]
         assert "utm" not in pager and "script" not in pager
 
-    @pytest.mark.parametrize("value", ["0", "-1", "x", "99", "1e3", "٣", "9" * 40])
+    @pytest.mark.parametrize(
+        "value", ["0", "-1", "x", "99", "1e3", "٣", "9" * 40, "1000000", " 2 "]
+    )
     def test_odd_page_numbers_show_a_page(self, client, large, value):
         declaration, size = large
         response = client.get(declaration.get_absolute_url(), {"scorecard_page": value})
         assert response.status_code == 200
         assert len(self.rows_of(response.content.decode())) > 0
 
-    def test_a_page_past_the_last_shows_the_last(self, client, large):
+    @pytest.mark.parametrize("page", ["99", "1000000", "9" * 40])
+    def test_a_page_past_the_last_shows_the_last(self, client, large, page):
         declaration, size = large
-        rows = self.rows_of(detail(client, declaration, "?scorecard_page=99"))
+        rows = self.rows_of(detail(client, declaration, f"?scorecard_page={page}"))
         assert rows == [f"Party {i:03d}" for i in range(2 * scorecard.PAGE_SIZE, size)]
 
     def test_an_assessment_link_finds_its_cell_on_any_page(self, client, large):
@@ -389,6 +392,23 @@ class TestScorecardPages:
             f'href="?view=commitments&amp;kind=all&amp;d={declaration.slug}'
             '&amp;scorecard_page=3#scorecard-caption"'
         ) in second
+
+    def test_the_matrix_commitments_view_keeps_its_kind_on_every_page(
+        self, client, large
+    ):
+        """No kind (or an unknown one) means every signatory, on page 2 too;
+        a kind keeps that kind; and they are not one cached table."""
+        declaration, size = large
+        url = reverse("summits:declaration_compare")
+        base = f"{url}?view=commitments&d={declaration.slug}"
+        everyone = client.get(base).content.decode()
+        companies = client.get(base + "&kind=company").content.decode()
+        countries = client.get(base + "&kind=country").content.decode()
+        assert len(self.rows_of(everyone)) == scorecard.PAGE_SIZE
+        assert len(self.rows_of(companies)) == scorecard.PAGE_SIZE
+        assert self.rows_of(countries) == []  # the parties are companies
+        assert "kind=all&amp;d=" in everyone.split("Pages of the scorecard")[1]
+        assert "kind=company&amp;d=" in companies.split("Pages of the scorecard")[1]
 
     def test_the_matrix_commitments_view_is_filtered_apart(self, client, seoul):
         """The view's table is a cached fragment: a filtered one must not be

@@ -79,9 +79,10 @@ def test_a_template_that_does_not_compile_is_skipped_not_fatal(
     assert "broken.html" in caplog.text
 
 
-def test_gunicorn_warms_up_before_it_forks(monkeypatch):
-    """when_ready runs in the master, after the app is loaded and before the
-    first worker is forked: it calls warm_up."""
+def test_gunicorn_warms_up_when_ready(monkeypatch):
+    """gunicorn runs when_ready in the master, after loading the app
+    (preload_app) and before forking the first worker: it calls warm_up,
+    and a failing warm-up does not stop the start."""
     spec = importlib.util.spec_from_file_location(
         "gunicorn_conf", ROOT / "gunicorn.conf.py"
     )
@@ -98,3 +99,9 @@ def test_gunicorn_warms_up_before_it_forks(monkeypatch):
     conf.when_ready(Server())
 
     assert calls == [1]
+
+    def broken():
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "a template that is not text")
+
+    monkeypatch.setattr(warmup, "warm_up", broken)
+    conf.when_ready(Server())  # logs, does not raise
