@@ -14,6 +14,7 @@ the HTML parser never sees a tag.
 """
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,13 +63,42 @@ def schema_org(schema_type, properties):
     return drop_empty({"@context": SCHEMA_CONTEXT, "@type": schema_type, **properties})
 
 
+# A text is cut to its first LOOK_AHEAD × length characters before it is
+# truncated (see `truncated`).
+LOOK_AHEAD = 8
+
+
+def truncated(text, length, collapse_spaces=False):
+    """`Truncator(text).chars(length)`, reading only the start of a long text.
+
+    Truncator normalises the whole text (NFC) before it counts, and
+    collapsing spaces splits all of it: for a summary of a few thousand
+    characters that was a quarter of a millisecond a page, for 160
+    characters shown. The start decides the outcome whenever it is cut
+    there; only a start that is not (mostly spaces or combining marks)
+    sends the whole text through, so the outcome is always the same.
+    """
+    text = str(text or "")
+
+    def cut(part):
+        if collapse_spaces:
+            part = " ".join(part.split())
+        return part, Truncator(part).chars(length)
+
+    if len(text) > length * LOOK_AHEAD:
+        head, shortened = cut(text[: length * LOOK_AHEAD])
+        if shortened != unicodedata.normalize("NFC", head):  # it was cut
+            return shortened
+    return cut(text)[1]
+
+
 def plain_description(text):
     """Editors' plain text as one short line for a preview or a search engine."""
-    return Truncator(" ".join((text or "").split())).chars(DESCRIPTION_CHARS)
+    return truncated(text, DESCRIPTION_CHARS, collapse_spaces=True)
 
 
 def headline(text):
-    return Truncator(text).chars(HEADLINE_CHARS)
+    return truncated(text, HEADLINE_CHARS)
 
 
 def publisher():

@@ -320,3 +320,43 @@ def test_list_pages_are_dated_by_the_newest_item_they_show(client, time_machine)
 def test_an_empty_site_has_list_pages_without_lastmod(client):
     entries = sitemap_entries(client)
     assert entries["http://testserver/declarations/"] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "short",
+        "word " * 2000,  # long: cut at the start
+        " " * 5000 + "late words " * 50,  # a start of spaces: the whole text
+        "e\u0301" * 3000,  # combining marks: composed, then counted
+        "a" + "\u0301\u0302\u0303" * 2000 + " end",  # mostly combining marks
+        "x" * 1599 + "\u00e9" + "y" * 10,  # the cut falls beside a letter
+        "é\n\n" * 1000,
+    ],
+)
+@pytest.mark.parametrize("length", [1, 110, 160, 200])
+def test_truncated_is_truncatechars_reading_only_the_start(text, length):
+    from django.utils.text import Truncator
+
+    from core import seo
+
+    assert seo.truncated(text, length) == Truncator(text).chars(length)
+    assert seo.truncated(text, length, collapse_spaces=True) == Truncator(
+        " ".join(text.split())
+    ).chars(length)
+
+
+def test_truncated_reads_only_the_start_of_a_long_text(monkeypatch):
+    from core import seo
+
+    seen = []
+    real = seo.Truncator
+
+    def spy(text):
+        seen.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(seo, "Truncator", spy)
+    seo.truncated("word " * 10_000, 160)
+    assert seen == [160 * seo.LOOK_AHEAD]

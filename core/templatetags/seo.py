@@ -17,6 +17,16 @@ from core.citation import last_updated
 register = template.Library()
 
 
+@register.filter
+def truncated(text, length):
+    """`truncatechars` that reads only the start of a long text (core.seo)."""
+    try:
+        length = int(length)
+    except (TypeError, ValueError):
+        return text
+    return seo.truncated(text, length)
+
+
 @register.simple_tag(takes_context=True)
 def absolute_url(context, url):
     """`url` made absolute from the current request."""
