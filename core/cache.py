@@ -374,7 +374,6 @@ def table_versions(tables):
 # one, and so must a cache hit, through `note_tables_read()`, since it sends
 # no SQL.
 
-_recorders = contextvars.ContextVar("table_recorders", default=())
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -395,36 +394,57 @@ def tables_in_sql(sql):
     return content_tables() & sql_identifiers(sql)
 
 
+class SqlReads:
+    """Sets that fill with the tables `select(sql)` finds in the SQL sent
+    inside a `with reads.recording()` block, on every database connection
+    this thread uses. Recordings nest: the outer one installs the wrappers,
+    and every recording in progress gets what each statement read (or what
+    `add()` gives for output that sent none, a cache hit)."""
+
+    def __init__(self, name, select):
+        self.select = select
+        self._recordings = contextvars.ContextVar(name, default=())
+
+    def add(self, tables):
+        """Add `tables` to every recording in progress."""
+        for recorded in self._recordings.get():
+            recorded.update(tables)
+
+    def _watch(self, execute, sql, params, many, context):
+        self.add(self.select(sql))
+        return execute(sql, params, many, context)
+
+    @contextmanager
+    def recording(self):
+        from django.db import connections
+
+        recorded = set()
+        outer = self._recordings.get()
+        token = self._recordings.set((*outer, recorded))
+        with contextlib.ExitStack() as stack:
+            if not outer:  # An outer recording has installed the wrappers.
+                for connection in connections.all():
+                    stack.enter_context(connection.execute_wrapper(self._watch))
+            try:
+                yield recorded
+            finally:
+                self._recordings.reset(token)
+
+
+_content_reads = SqlReads("table_recorders", tables_in_sql)
+
+
 def note_tables_read(tables):
     """Add `tables` to every recording in progress (a cache hit's tables)."""
-    for recorded in _recorders.get():
-        recorded.update(tables)
+    _content_reads.add(tables)
 
 
-def _record_query(execute, sql, params, many, context):
-    note_tables_read(tables_in_sql(sql))
-    return execute(sql, params, many, context)
-
-
-@contextmanager
 def recording_tables():
     """Yield a set that fills with the content tables read inside the block.
 
     Covers every database connection the block uses in this thread.
     """
-    from django.db import connections
-
-    recorded = set()
-    outer = _recorders.get()
-    token = _recorders.set((*outer, recorded))
-    with contextlib.ExitStack() as stack:
-        if not outer:  # An outer recording has installed the wrappers.
-            for connection in connections.all():
-                stack.enter_context(connection.execute_wrapper(_record_query))
-        try:
-            yield recorded
-        finally:
-            _recorders.reset(token)
+    return _content_reads.recording()
 
 
 # -- scheduled items ------------------------------------------------------------

@@ -62,7 +62,6 @@ Cache server down: the fragment is rendered as if there were no cache.
 """
 
 import collections
-import contextlib
 import contextvars
 import datetime
 import functools
@@ -77,7 +76,7 @@ from contextlib import contextmanager
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import QueryDict
@@ -424,38 +423,20 @@ def unversioned_tables_in_sql(sql):
     return unversioned_tables() & content_cache.sql_identifiers(sql)
 
 
-_watchers = contextvars.ContextVar("unversioned_table_watchers", default=())
+# The versioned tables, extra ones included, go into the recordings of
+# core.cache.recording_tables; this one only looks for the others.
+_unversioned_reads = content_cache.SqlReads(
+    "unversioned_table_watchers", unversioned_tables_in_sql
+)
+note_unversioned_tables_read = _unversioned_reads.add
 
 
-def note_unversioned_tables_read(tables):
-    for found in _watchers.get():
-        found.update(tables)
-
-
-def _watch_query(execute, sql, params, many, context):
-    # The versioned tables, extra ones included, go into the recordings of
-    # core.cache.recording_tables; this watch only looks for the others.
-    note_unversioned_tables_read(unversioned_tables_in_sql(sql))
-    return execute(sql, params, many, context)
-
-
-@contextmanager
 def watching_unversioned_tables():
     """Yield a set that fills with the unversioned tables read inside the block.
 
     Nests like `core.cache.recording_tables`.
     """
-    found = set()
-    outer = _watchers.get()
-    token = _watchers.set((*outer, found))
-    with contextlib.ExitStack() as stack:
-        if not outer:  # An outer watch has installed the wrappers.
-            for connection in connections.all():
-                stack.enter_context(connection.execute_wrapper(_watch_query))
-        try:
-            yield found
-        finally:
-            _watchers.reset(token)
+    return _unversioned_reads.recording()
 
 
 @contextmanager
