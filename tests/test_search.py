@@ -5,7 +5,6 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -18,20 +17,9 @@ from tests.factories import (
     SignatureFactory,
     SummitFactory,
 )
+from tests.search_helpers import search, titles
 
 pytestmark = pytest.mark.django_db
-
-SEARCH = reverse("home:search")
-
-
-def search(client, query, **params):
-    response = client.get(SEARCH, {"q": query, **params})
-    assert response.status_code == 200
-    return response
-
-
-def titles(response):
-    return [result.title for result in response.context["results"]]
 
 
 def test_search_finds_every_kind_of_content_by_title(client):

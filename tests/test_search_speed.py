@@ -12,7 +12,6 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from core import cache as page_cache
@@ -26,20 +25,9 @@ from tests.factories import (
     SignatoryFactory,
     SignatureFactory,
 )
+from tests.search_helpers import SEARCH, search, titles
 
 pytestmark = pytest.mark.django_db
-
-SEARCH = reverse("home:search")
-
-
-def search(client, query, **params):
-    response = client.get(SEARCH, {"q": query, **params})
-    assert response.status_code == 200
-    return response
-
-
-def titles(response):
-    return [result.title for result in response.context["results"]]
 
 
 def searched_again(client, query):
