@@ -180,6 +180,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    # Lets psycopg prepare search's statements (core.search.fetch_rows, the
+    # only cursors that bind on the server): PostgreSQL then plans each once
+    # per connection. Off (0) behind a pooler in transaction mode that does
+    # not track prepared statements (PgBouncer before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

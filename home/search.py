@@ -43,13 +43,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db import connection
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.models import Article
 from core import cache as page_cache
 from core import search
+from core.templatetags.partial_dates import time_element
 from pages.models import Page as SitePage
 from summits.models import Declaration, Group, Series, Signatory, Summit
 
@@ -312,6 +313,27 @@ class Result:
     def snippet(self):
         return mark_safe(self.snippet_marked)  # escaped by core.search.snippet
 
+    @property
+    def html(self):
+        """The result's line of the list, `<li>` and all: twenty of them
+        cost a quarter of a search's rendering as template nodes."""
+        meta = [format_html('<span class="tag">{}</span>', self.label)]
+        if self.place:
+            meta.append(format_html(" · {}", self.place))
+        if self.published_at:
+            meta.append(format_html(" · {}", time_element(self.published_at)))
+        snippet = self.snippet
+        return format_html(
+            '<li class="search-result">\n<p class="card__meta">{}</p>\n'
+            '<h2><a href="{}">{}</a></h2>{}\n</li>\n',
+            mark_safe("".join(meta)),  # each piece made by format_html
+            self.url,
+            self.title_html,
+            format_html('\n<p class="search-result__snippet">{}</p>', snippet)
+            if snippet
+            else "",
+        )
+
 
 def _result(source, obj, terms):
     document = source.document
@@ -419,9 +441,8 @@ class SiteSearch:
                 )
             selects.append(f"SELECT %s, ({sql}), ({head_sql})")
             params += [source.kind, *count_params, *head_params]
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(selects), params)
-            return {kind: (found, head) for kind, found, head in cursor.fetchall()}
+        rows = search.fetch_rows(" UNION ALL ".join(selects), params)
+        return {kind: (found, head) for kind, found, head in rows}
 
     @cached_property
     def _counted(self):
@@ -524,45 +545,59 @@ class SiteSearch:
         return score
 
     def _parts(self, source, limit):
-        """(SQL, params) of each ranked part of one kind: `limit` rows at most."""
+        """(SQL, params, plan_once) of each ranked part of one kind: `limit`
+        rows at most. `plan_once`: the planner does not see its words (see
+        `core.search.fetch_rows`)."""
         found, head = self._counted.get(source.kind, (0, None))
         if not found:
             return []
         table, parsed = source.table(), self.parsed
         if found <= EXACT_RANK_LIMIT:
-            return [search.ranked_sql(table, parsed, "all", limit, self._score(source))]
+            sql, params = search.ranked_sql(
+                table, parsed, "all", limit, self._score(source)
+            )
+            return [(sql, params, True)]
         # Tiers (5. above). Pages named exactly are scored in full wherever
         # their words are, and left out of the tiers.
         named = [pk for kind, pk in self.names if kind == source.kind]
         newest = head is not None and head > HEAD_RANK_LIMIT
         parts = [
-            search.ranked_sql(
-                table,
-                parsed,
-                "head",
-                limit,
-                self._score(source, by_date=newest),
-                exclude=named,
-                newest=newest,
+            (
+                *search.ranked_sql(
+                    table,
+                    parsed,
+                    "head",
+                    limit,
+                    self._score(source, by_date=newest),
+                    exclude=named,
+                    newest=newest,
+                ),
+                not newest,
             )
         ]
         if head is None or head < limit + len(named):
             # Without a count of head matches, the database checks it.
             parts.append(
-                search.ranked_sql(
-                    table,
-                    parsed,
-                    "rest",
-                    limit,
-                    self._score(source, by_date=True),
-                    exclude=named,
-                    unless=head is None,
+                (
+                    *search.ranked_sql(
+                        table,
+                        parsed,
+                        "rest",
+                        limit,
+                        self._score(source, by_date=True),
+                        exclude=named,
+                        unless=head is None,
+                    ),
+                    True,
                 )
             )
         if named:
             parts.append(
-                search.ranked_sql(
-                    table, parsed, "all", limit, self._score(source), only=named
+                (
+                    *search.ranked_sql(
+                        table, parsed, "all", limit, self._score(source), only=named
+                    ),
+                    True,
                 )
             )
         return parts
@@ -572,9 +607,10 @@ class SiteSearch:
         if limit <= 0:
             return []
         depth = min(offset + limit, RANK_LIMIT)
-        selects, params = [], []
+        selects, params, plan_once = [], [], True
         for source in self.sources:
-            for sql, part_params in self._parts(source, depth):
+            for sql, part_params, part_plan_once in self._parts(source, depth):
+                plan_once = plan_once and part_plan_once
                 selects.append(
                     "SELECT %s AS result_kind, result_id, result_rank, "
                     f"result_recency, result_title FROM ({sql}) AS part{len(selects)}"
@@ -588,9 +624,7 @@ class SiteSearch:
             + ") AS found ORDER BY result_rank DESC, result_recency DESC, "
             "result_title, result_kind, result_id LIMIT %s OFFSET %s"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit, offset])
-            return cursor.fetchall()
+        return search.fetch_rows(sql, [*params, limit, offset], plan_once)
 
     @cached_property
     def matches(self):

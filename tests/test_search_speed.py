@@ -271,3 +271,67 @@ def test_a_snippet_marks_words_with_accents_and_in_capitals():
         "<mark>Türkiye</mark>’s <mark>TURKIYE</mark> <mark>turkiyes</mark> "
         "— “<mark>Turkiye</mark>”"
     )
+
+
+# -- statements planned once (PostgreSQL) ------------------------------------------
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+
+def prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@on_postgresql
+def test_search_statements_are_prepared_and_djangos_own_are_not(client):
+    ArticleFactory(title="Quokka census", body="Wombats too.")
+    words = ["quokka", "wombat", "census", "quokka census", "wombat census", "too"]
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        for query in words:  # six different searches: one statement's text
+            search(client, query)
+
+    prepared = prepared_statements()
+    counting = [sql for sql in prepared if "COUNT(*)" in sql]
+    assert counting and all("$1" in sql for sql in counting)
+    # Django's cursors bind on the client: the rows' fetch is never prepared.
+    assert not [sql for sql in prepared if '"articles_article"."slug"' in sql]
+    # Still seen by Django's execute wrappers (the page cache's watch).
+    assert sum("COUNT(*)" in sql for sql in seen) >= 6
+
+
+@on_postgresql
+def test_without_prepared_statements_search_uses_djangos_cursor(client, monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {})
+    ArticleFactory(title="Quokka census")
+
+    found = [
+        titles(search(client, query))
+        for query in ["quokka", "census", "quokka census", "census quokka", "cens"]
+    ]
+
+    assert found[:4] == [["Quokka census"]] * 4
+    assert not [sql for sql in prepared_statements() if "COUNT(*)" in sql]
+
+
+@on_postgresql
+def test_a_word_in_very_many_titles_is_never_planned_blind(client, monkeypatch):
+    """Read newest first, the planner must see the words (core.search.matches):
+    such a statement is not prepared, where its plan would be made without them."""
+    a_common_word(monkeypatch)
+    monkeypatch.setattr(site_search, "HEAD_RANK_LIMIT", 2)
+    ArticleFactory.create_batch(4, title="Quokka")
+
+    for _ in range(6):
+        SiteSearch("quokka").matches[:10]
+
+    assert not [sql for sql in prepared_statements() if "result_kind" in sql]
