@@ -6,7 +6,6 @@ import reversion
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from markdownx.models import MarkdownxField
 
 from core import seo
@@ -18,6 +17,7 @@ from core.models import (
     WebURLField,
 )
 from core.renditions import make_renditions
+from core.reversing import reverse_slug
 from core.search import SearchDocument
 from core.share_cards import ShareCard
 from core.storage import STORAGE_ERRORS
@@ -99,7 +99,7 @@ class Article(
         return self.title
 
     def get_absolute_url(self):
-        return reverse("articles:article_detail", args=[self.slug])
+        return reverse_slug("articles:article_detail", self.slug)
 
     has_share_card = True
 

@@ -4,7 +4,6 @@ import reversion
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from markdownx.models import MarkdownxField
 
 from core import seo
@@ -15,6 +14,7 @@ from core.models import (
     RenderedMarkdownMixin,
     SlugFromTitleMixin,
 )
+from core.reversing import reverse_slug
 from core.search import SearchDocument
 from pages.addresses import site_addresses
 
@@ -93,7 +93,7 @@ class Page(SlugFromTitleMixin, RenderedMarkdownMixin, seo.DescribesItself, Publi
         return site_addresses()
 
     def get_absolute_url(self):
-        return reverse("pages:page_detail", args=[self.slug])
+        return reverse_slug("pages:page_detail", self.slug)
 
     def clean_fields(self, exclude=None):
         # Addresses are case-sensitive, but "/Summits/" beside "/summits/"

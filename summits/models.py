@@ -1,15 +1,12 @@
 """Summits, the declarations they produced, and who signed or refused them."""
 
-import functools
 from urllib.parse import urlencode
 
 import reversion
-from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django_countries.fields import CountryField
@@ -26,22 +23,10 @@ from core.models import (
 )
 from core.names import fold
 from core.partial_dates import PartialDateProperty, precision_field
+from core.reversing import reverse_slug
 from core.search import SearchDocument
 from core.share_cards import ShareCard
 from summits.world_map import WorldMap
-
-
-@functools.lru_cache(maxsize=8192)
-def _reverse_slug(name, slug, urlconf, prefix):
-    return reverse(name, args=[slug], urlconf=urlconf)
-
-
-def reverse_slug(name, slug):
-    """`reverse(name, args=[slug])`, remembered: tables and the matrix link a
-    few hundred signatories and declarations per page. Keyed by the URLconf
-    and script prefix in force, which the result depends on."""
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return _reverse_slug(name, slug, urlconf, get_script_prefix())
 
 
 class SignatoryQuerySet(models.QuerySet):
@@ -343,7 +328,7 @@ class Series(
         return self.name
 
     def get_absolute_url(self):
-        return reverse("summits:series_detail", args=[self.slug])
+        return reverse_slug("summits:series_detail", self.slug)
 
     def is_public(self):
         return Series.objects.public().filter(pk=self.pk).exists()
@@ -1137,7 +1122,7 @@ class Group(
         return self.name
 
     def get_absolute_url(self):
-        return reverse("summits:group_detail", args=[self.slug])
+        return reverse_slug("summits:group_detail", self.slug)
 
     def is_public(self):
         return Group.objects.public().filter(pk=self.pk).exists()
