@@ -6,6 +6,7 @@
     .venv/bin/python bench/bench_search.py measure http://127.0.0.1:8000
     .venv/bin/python bench/bench_search.py explain "frontier safety"
     .venv/bin/python bench/bench_search.py profile "frontier safety"
+    .venv/bin/python bench/bench_search.py phases
 
 The first form does what `make bench` does for search alone: migrates the
 database, generates the data set once (bench/generate.py), serves
@@ -83,6 +84,8 @@ CONNECTIONS = (1, 16)
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 # New queries per connection level: more than a run can ask, so none repeats.
 NEW_QUERIES_PER_RUN = 8000
+# New queries `phases` times in-process, one by one.
+PHASE_QUERIES = 150
 SQLITE = os.environ.get("BENCH_SQLITE", "")
 STOP_WORDS = frozenset(
     "a about an and are as at be been by did do does for from had has have how "
@@ -363,7 +366,8 @@ def _django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    # In-process only: the test client's host, whatever the server allows.
+    os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DATABASE_URL", f"{run.PG_SERVER}/{run.DATABASE}")
     if SQLITE:
         os.environ["DATABASE_URL"] = f"sqlite:///{Path(SQLITE).resolve()}"
@@ -422,6 +426,124 @@ def profile(query, repeat=20):
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
 
+# What `phases` times: the steps of a search (home/search.py), in order.
+PHASES = (
+    ("count", "counting the matches of each kind", "_count_kinds"),
+    ("rank", "ranking: the page's rows", "ranked"),
+    ("fetch", "reading the shown rows", "results"),
+    ("show", "titles, snippets, addresses", None),
+    ("render", "rendering the page", None),
+)
+
+
+def phases(n=PHASE_QUERIES):
+    """{"queries": n, "steps": {step: {"ms", "db_ms"}}}: the mean time of
+    each step of a new search, and "rest" and "total", in-process with the
+    caches off (each of `n` new queries runs the whole search once).
+
+    Times each step of `home.search.SiteSearch` by wrapping it (this script
+    only), and the database's share by timing each statement's round trip.
+    """
+    client = _django()
+    import time as clock
+
+    from django.db import connection
+    from django.template.response import SimpleTemplateResponse
+
+    from home import search as site_search
+
+    spent = {name: [0.0, 0.0] for name, _, _ in PHASES}
+    current = []
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            current.append(name)
+            started = clock.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name][0] += clock.perf_counter() - started
+                current.pop()
+
+        return wrapper
+
+    def watch(execute, sql, params, many, context):
+        started = clock.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if current:
+                spent[current[-1]][1] += clock.perf_counter() - started
+
+    searcher = site_search.SiteSearch
+    for name, _, method in PHASES:
+        if method:
+            setattr(searcher, method, timed(name, getattr(searcher, method)))
+    site_search._result = timed("show", site_search._result)
+    SimpleTemplateResponse.render = timed("render", SimpleTemplateResponse.render)
+
+    queries = new_queries(n + 20, seed=23)
+    for query in queries[:20]:  # statements prepared, caches of Python warm
+        client.get(url(query), secure=True)
+    for times in spent.values():
+        times[:] = [0.0, 0.0]
+    started = clock.perf_counter()
+    with connection.execute_wrapper(watch):
+        for query in queries[20:]:
+            client.get(url(query), secure=True)
+    total = clock.perf_counter() - started
+    # "show" runs inside "fetch": the fetch's own time is what is left.
+    spent["fetch"][0] -= spent["show"][0]
+    out = {
+        name: {"ms": round(ms * 1000 / n, 2), "db_ms": round(db * 1000 / n, 2)}
+        for name, (ms, db) in spent.items()
+    }
+    steps = sum(row["ms"] for row in out.values())
+    out["rest"] = {"ms": round(total * 1000 / n - steps, 2), "db_ms": 0.0}
+    out["total"] = {
+        "ms": round(total * 1000 / n, 2),
+        "db_ms": round(sum(db for _, db in spent.values()) * 1000 / n, 2),
+    }
+    return {"queries": n, "steps": out}
+
+
+def phases_table(found):
+    labels = {name: label for name, label, _ in PHASES}
+    labels["rest"] = "the rest: middleware, view, response"
+    lines = [
+        "| step | ms per search | of which waiting for the database |",
+        "|---|---:|---:|",
+    ]
+    for name, row in found["steps"].items():
+        label = labels.get(name, "**all**")
+        lines.append(f"| {label} | {row['ms']:.1f} | {row['db_ms']:.1f} |")
+    return "\n".join(lines)
+
+
+def capacity(new, cpus, target_ms=30):
+    """What the new-query runs say about the 16-connection target: a closed
+    loop of C connections waits on average C / throughput, and throughput is
+    at most CPUs / CPU per request. Returns a sentence, or "" without CPU
+    figures."""
+    level = max(new)
+    row = new[level]
+    if "app_cpu_ms" not in row:
+        return ""
+    per_request = row["app_cpu_ms"] + row["db_cpu_ms"]
+    most = cpus * 1000 / per_request
+    floor_ms = level / most * 1000
+    budget = target_ms * cpus / level
+    return (
+        f"A new query costs {per_request:.1f} ms of CPU (gunicorn and PostgreSQL); "
+        f"{cpus} CPUs serve at most {most:,.0f} such searches a second, so "
+        f"{level} connections that each wait for their answer wait "
+        f"{floor_ms:.0f} ms on average at best (wrk's own CPU apart). A p95 of "
+        f"{target_ms} ms at {level} connections needs at most {budget:.1f} ms of "
+        f"CPU per search on {cpus} CPUs, or {per_request * level / target_ms:.0f} "
+        f"CPUs at today's cost."
+    )
+
+
 def main():
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "measure":
@@ -432,6 +554,8 @@ def main():
         explain(sys.argv[2])
     elif command == "profile":
         profile(sys.argv[2])
+    elif command == "phases":
+        print(json.dumps(phases()))
     elif not command:
         serve_and_measure()
     else:

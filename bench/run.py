@@ -439,16 +439,32 @@ def verdicts(cold, warm, search, weight, load, encoded):
     return "\n".join(lines)
 
 
-def search_table(search):
+def _bench_search():
+    """bench/bench_search.py, which imports this module (it is not imported
+    at the top: each needs the other only when run)."""
     sys.path.insert(0, str(BENCH))
-    from bench_search import table as search_rows
+    import bench_search
 
-    return search_rows(
+    return bench_search
+
+
+def search_table(search):
+    return _bench_search().table(
         {
             name: {int(k): row for k, row in levels.items()}
             for name, levels in search.items()
         }
     )
+
+
+def search_capacity(search):
+    return _bench_search().capacity(
+        {int(level): row for level, row in search["new"].items()}, os.cpu_count()
+    )
+
+
+def search_phases_table(found):
+    return _bench_search().phases_table(found)
 
 
 def bulk_import(env):
@@ -496,6 +512,13 @@ def main():
         run_python(
             ["bench/bench_pages.py", "explain"], env, stdout=subprocess.PIPE
         ).stdout
+    )
+
+    say("search: where a new query's time goes (in-process)")
+    search_phases = json.loads(
+        run_python(["bench/bench_search.py", "phases"], env, stdout=subprocess.PIPE)
+        .stdout.strip()
+        .splitlines()[-1]
     )
 
     # Cold: no whole pages stored. The fragment cache (core/fragments.py)
@@ -577,6 +600,7 @@ def main():
         "cold": cold,
         "warm": warm,
         "search": search,
+        "search_phases": search_phases,
         "home_page_weight": weight,
         "encoded_bytes": encoded,
         "load": load,
@@ -612,6 +636,13 @@ data: {generated}. wrk, {CONNECTIONS} connections; each page {ROUNDS} runs of
 ## Search (bench/bench_search.py)
 
 {search_table(search)}
+
+{search_capacity(search)}
+
+Where a new query's time goes, in-process with the caches off
+(`bench_search.py phases`, {search_phases["queries"]} new queries, the mean):
+
+{search_phases_table(search_phases)}
 
 ## Queries per page (rendered once in-process, cache off)
 
