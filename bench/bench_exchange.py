@@ -93,6 +93,26 @@ def manage(*args):
     return [PYTHON, str(ROOT / "manage.py"), *map(str, args)]
 
 
+def markdown_seconds(path):
+    """Runs in a child process: CPU seconds to render the markdown of the
+    document's articles, as the import does (core.markdown.render_markdown),
+    and their number. The part of the import no database work can shorten."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from core.markdown import render_markdown
+
+    texts = [
+        article["body"] for article in json.loads(Path(path).read_text())["articles"]
+    ]
+    render_markdown(texts[0])  # the parser built
+    started = time.process_time()
+    for text in texts:
+        render_markdown(text)
+    print(json.dumps({"texts": len(texts), "seconds": time.process_time() - started}))
+
+
 def generate(options):
     """Runs in a child process with DATABASE_URL set: fill the source database."""
     import datetime
@@ -214,9 +234,12 @@ def main():
     parser.add_argument("--declarations", type=int, default=50)
     parser.add_argument("--signatures-per-declaration", type=int, default=200)
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--markdown-seconds", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.generate:
         return generate(options)
+    if options.markdown_seconds:
+        return markdown_seconds(options.markdown_seconds)
 
     use_postgres = not options.sqlite and postgres_available()
     workdir = tempfile.mkdtemp(prefix="summitwatch-bench-")
@@ -253,6 +276,15 @@ def main():
     }
     results = {name: measure(args, url) for name, (args, url) in runs.items()}
     baseline = results["django start-up (baseline)"][1]
+    rendering = subprocess.run(
+        [PYTHON, __file__, "--markdown-seconds", export_path],
+        cwd=ROOT,
+        env=environment(target),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    markdown = json.loads(rendering.stdout.strip().splitlines()[-1])
 
     print()
     print(f"{'command':<30} {'time (s)':>9} {'peak RSS (MB)':>14} {'growth (MB)':>12}")
@@ -270,6 +302,10 @@ def main():
     print(f"import time: {import_s:.1f}s, {import_cpu:.1f}s of CPU  (target ≤ 60 s)")
     print(f"import growth: {import_mb - baseline:.1f} MB  (target ≤ 100 MB)")
     print(
+        f"of which markdown: {markdown['seconds']:.1f}s of CPU to render "
+        f"{markdown['texts']} article bodies (Python-Markdown and nh3)"
+    )
+    print(
         f"export size: {export_path.stat().st_size / 1e6:.1f} MB, "
         f"dumpdata size: {dump_path.stat().st_size / 1e6:.1f} MB"
     )
@@ -280,6 +316,7 @@ def main():
         "import_seconds": round(import_s, 1),
         "import_cpu_seconds": round(import_cpu, 1),
         "import_growth_mb": round(import_mb - baseline, 1),
+        "import_markdown_cpu_seconds": round(markdown["seconds"], 1),
         "export_to_dumpdata_time": round(export_s / dump_s, 2),
         "export_growth_mb": round(export_mb - baseline, 1),
     }

@@ -482,9 +482,14 @@ def bulk_import_row(exchange):
     if exchange is None:
         return f"| bulk import | {wanted} | not measured (BENCH_EXCHANGE=0) | – |"
     met = exchange["import_seconds"] <= 60 and exchange["import_growth_mb"] <= 100
+    markdown = ""
+    if "import_markdown_cpu_seconds" in exchange:
+        markdown = (
+            f"; rendering markdown alone {exchange['import_markdown_cpu_seconds']} s"
+        )
     return (
         f"| bulk import | {wanted} | {exchange['import_seconds']} s "
-        f"({exchange['import_cpu_seconds']} s of CPU), "
+        f"({exchange['import_cpu_seconds']} s of CPU{markdown}), "
         f"{exchange['import_growth_mb']} MB, {exchange['database']} | "
         f"{'yes' if met else 'NO'} |"
     )
