@@ -367,11 +367,21 @@ def table(rows):
     return "\n".join(lines)
 
 
-def search_verdict(name, levels):
+def search_verdict(name, levels, floor):
     """(name, reached, met) of a search run of bench_search.py: p95 at 1 and
-    16 connections (JSON keys are strings)."""
+    16 connections (JSON keys are strings), with the floor's own p95 in the
+    same run: the target is in milliseconds, and on a slow machine even the
+    bare view may miss it."""
     p95 = {int(level): row["p95_ms"] for level, row in levels.items()}
+    floor_p95 = {int(level): row["p95_ms"] for level, row in floor.items()}
     reached = ", ".join(f"{ms:.1f} ms at {level}" for level, ms in sorted(p95.items()))
+    reached += (
+        " (the bare floor view's own: "
+        + ", ".join(
+            f"{floor_p95[level]:.1f} ms" for level in sorted(p95) if level in floor_p95
+        )
+        + ")"
+    )
     return name, reached, max(p95.values()) <= 30
 
 
@@ -409,8 +419,8 @@ def verdicts(cold, warm, search, weight, load, encoded):
             and writer["edits"] > 0
             and writer["visible_on_next_request"] == writer["edits"],
         ),
-        search_verdict("search p95", search["repeated"]),
-        search_verdict("search p95, new queries", search["new"]),
+        search_verdict("search p95", search["repeated"], search["floor"]),
+        search_verdict("search p95, new queries", search["new"], search["floor"]),
         (
             "compressed pages",
             "; ".join(
@@ -600,6 +610,10 @@ def main():
         "cache": "redis" if use_redis else "locmem, 1 worker",
         "seconds_per_page": SECONDS,
         "connections": CONNECTIONS,
+        "rounds": ROUNDS,
+        "round_seconds": ROUND_SECONDS,
+        "load_connections": LOAD_CONNECTIONS,
+        "load_seconds": LOAD_SECONDS,
         "cpus": os.cpu_count(),
         "explain": explain,
         "cold": cold,
@@ -612,6 +626,27 @@ def main():
         "static": static,
         "exchange": exchange,
     }
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_report(results)
+    shutil.rmtree(static_root, ignore_errors=True)
+
+
+def write_report(results):
+    """bench/results/latest.md from the figures (also `run.py report`, which
+    reads them from latest.json: the report's wording can change without
+    measuring again)."""
+    cold, warm, search = results["cold"], results["warm"], results["search"]
+    search_phases, weight = results["search_phases"], results["home_page_weight"]
+    load, encoded, static = results["load"], results["encoded_bytes"], results["static"]
+    exchange, explain, generated = (
+        results["exchange"],
+        results["explain"],
+        results["generated"],
+    )
+    rounds = results.get("rounds", ROUNDS)
+    round_seconds = results.get("round_seconds", ROUND_SECONDS)
+    load_connections = results.get("load_connections", LOAD_CONNECTIONS)
+    load_seconds = results.get("load_seconds", LOAD_SECONDS)
     queries = "\n".join(
         f"| {name} | {row['queries']} | {row['ms_in_process']} | "
         f"{len(row['seq_scans_on_large_tables'])} |"
@@ -620,9 +655,9 @@ def main():
     writer = load["writer"]
     report = f"""# Benchmark results
 
-{os.cpu_count()} CPUs; gunicorn (gunicorn.conf.py) with DEBUG off on PostgreSQL;
-data: {generated}. wrk, {CONNECTIONS} connections; each page {ROUNDS} runs of
-{ROUND_SECONDS} s, each after a run of the floor (its ratio: the median round's).
+{results["cpus"]} CPUs; gunicorn (gunicorn.conf.py) with DEBUG off on PostgreSQL;
+data: {generated}. wrk, {results["connections"]} connections; each page {rounds} runs of
+{round_seconds} s, each after a run of the floor (its ratio: the median round's).
 
 ## Targets
 
@@ -657,7 +692,7 @@ Where a new query's time goes, in-process with the caches off
 
 ## Load run
 
-{LOAD_CONNECTIONS} connections, {LOAD_SECONDS} s, a mix of every page. Without a
+{load_connections} connections, {load_seconds} s, a mix of every page. Without a
 writer: {load["warm_mix_rps"]:,.0f} req/s. With one saving an article each second:
 {load["rps"]:,.0f} req/s, p99 {load["p99_ms"]:.1f} ms,
 {load["server_errors"]} 5xx, {load["non_2xx_3xx"]} non-2xx/3xx,
@@ -667,10 +702,11 @@ Worker RSS after the run: {", ".join(f"{mb} MB" for mb in load["worker_rss_mb"])
 
 {bench_static.report(static, table)}"""
     (RESULTS / "latest.md").write_text(report)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     print(report)
-    shutil.rmtree(static_root, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["report"]:
+        write_report(json.loads((RESULTS / "latest.json").read_text()))
+    else:
+        main()
