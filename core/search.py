@@ -564,8 +564,10 @@ def fetch_rows(sql, params, plan_once=True):
         connection.close_if_health_check_failed()
         connection.ensure_connection()
         connection.validate_thread_sharing()
+        import psycopg  # Installed with PostgreSQL's backend (requirements).
+
         with connection.wrap_database_errors:
-            raw = _server_binding_cursor()(connection.connection)
+            raw = psycopg.Cursor(connection.connection)  # binds on the server
         cursor = connection.make_cursor(raw)
     else:
         cursor = connection.cursor()
@@ -579,13 +581,6 @@ def _prepares(db):
     `prepare_threshold` in its OPTIONS; Django's default turns it off, which
     a pooler in transaction mode needs)."""
     return db.settings_dict.get("OPTIONS", {}).get("prepare_threshold") is not None
-
-
-@functools.cache
-def _server_binding_cursor():
-    import psycopg
-
-    return psycopg.Cursor
 
 
 def _keys(table, only=(), exclude=()):
