@@ -7,6 +7,8 @@ Without Chromium the browser tests are skipped, unless REQUIRE_BROWSER=1
 
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -54,12 +56,89 @@ def browser():
         browser.close()
 
 
+class RequestsInFlight:
+    """The live server's WSGI app, counting the requests it is answering.
+
+    The live server shares the test's in-memory SQLite connection with its
+    request threads. A request still running when the test ends (an image the
+    page asked for, a preview typed a moment before) holds a statement open on
+    that connection, and the flush between tests then fails with "database
+    table is locked". The page fixture waits here until the server is quiet.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.count += 1
+        try:
+            response = self.app(environ, start_response)
+        except BaseException:
+            self.finished()
+            raise
+        return ClosedThen(response, self.finished)
+
+    def finished(self):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_quiet(self, timeout=30):
+        """Return once no request has run for a moment, or fail after timeout.
+
+        Quiet for a moment, not just at zero: a request the browser sent just
+        before it closed may still be waiting to be accepted.
+        """
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    pytest.fail(f"{self.count} live-server requests still running")
+                if self.count:
+                    self.changed.wait(remaining)
+                elif not self.changed.wait(0.2):
+                    return
+
+
+class ClosedThen:
+    """A WSGI response that calls `then` once the server has closed it."""
+
+    def __init__(self, response, then):
+        self.response = response
+        self.then = then
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self):
+        try:
+            if hasattr(self.response, "close"):
+                self.response.close()
+        finally:
+            self.then()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server, with its requests counted."""
+    server = live_server.thread.httpd
+    live_server.requests = RequestsInFlight(server.get_app())
+    server.set_app(live_server.requests)
+    return live_server
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     context.close()
+    # Before the database is flushed for the next test (see RequestsInFlight).
+    live_server.requests.wait_until_quiet()
 
 
 @pytest.fixture
