@@ -9,7 +9,7 @@ lifetime, so a CDN can keep them while a new run still shows within minutes.
 from datetime import UTC, datetime
 
 from django.http import FileResponse, Http404
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
@@ -69,14 +69,12 @@ def data_file(request, name):
     stat = path.stat()
     etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
     last_modified = http_date(stat.st_mtime)
-    response = get_conditional_response(
-        request, etag=etag, last_modified=int(stat.st_mtime)
+    # The page-cache middleware answers If-None-Match (core.middleware_cache)
+    # with the Vary a 200 would carry, and the ETag of the variant it sends.
+    response = FileResponse(
+        path.open("rb"), content_type=content_type, as_attachment=False
     )
-    if response is None:
-        response = FileResponse(
-            path.open("rb"), content_type=content_type, as_attachment=False
-        )
-        response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     response["ETag"] = etag
     response["Last-Modified"] = last_modified
     patch_cache_control(response, public=True, max_age=DATA_MAX_AGE)

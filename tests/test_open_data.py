@@ -148,6 +148,32 @@ def test_files_are_served_with_types_and_caching(record, client):
     assert "CC BY 4.0" in download(client, "LICENCE.txt").getvalue().decode()
 
 
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+def test_a_304_for_a_file_carries_the_vary_of_its_200(record, client, encoding):
+    # A cache that revalidates keeps the stored 200 per Accept-Encoding only
+    # if the 304 says so too (RFC 9110 15.4.5: a 304 repeats Vary and ETag).
+    call_command("publish_data", verbosity=0)
+    url = reverse("exchange:data_file", args=["summitwatch.json"])
+    first = client.get(url, HTTP_ACCEPT_ENCODING=encoding)
+    assert first.status_code == 200
+    assert "Accept-Encoding" in first["Vary"]
+    b"".join(first.streaming_content)
+    again = client.get(
+        url, HTTP_ACCEPT_ENCODING=encoding, HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+    assert "Accept-Encoding" in again["Vary"]
+    assert again["Last-Modified"] == first["Last-Modified"]
+    # The other variant's tag names other bytes: the whole file again.
+    other = "gzip" if encoding == "identity" else "identity"
+    changed = client.get(
+        url, HTTP_ACCEPT_ENCODING=other, HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert changed.status_code == 200
+    changed.close()
+
+
 @pytest.mark.parametrize(
     "name", ["secret.json", "..%2Fdb.sqlite3", ".summitwatch.json.x.tmp", "snapshots"]
 )
