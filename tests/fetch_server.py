@@ -38,7 +38,11 @@ def serve(routes):
     """Serve `routes` on 127.0.0.1; yields (base URL, list of requests seen)."""
     handler = type("Handler", (_Handler,), {"routes": routes, "requests": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever's next poll: 0.5 s by default, for
+    # every test that serves something.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}", handler.requests
