@@ -63,33 +63,35 @@ class RequestsInFlight:
     request threads. A request still running when the test ends (an image the
     page asked for, a preview typed a moment before) holds a statement open on
     that connection, and the flush between tests then fails with "database
-    table is locked". The page fixture waits here until the server is quiet.
+    table is locked". `quiet_live_server` waits here until the server is idle.
     """
 
     def __init__(self, app):
         self.app = app
-        self.count = 0
+        self.running = {}  # id of the environ -> its path, for a clear failure
         self.changed = threading.Condition()
 
     def __call__(self, environ, start_response):
+        key = id(environ)
         with self.changed:
-            self.count += 1
+            self.running[key] = environ.get("PATH_INFO", "")
+            self.changed.notify_all()
         try:
             response = self.app(environ, start_response)
         except BaseException:
-            self.finished()
+            self.finished(key)
             raise
-        return ClosedThen(response, self.finished)
+        return ClosedThen(response, lambda: self.finished(key))
 
-    def finished(self):
+    def finished(self, key):
         with self.changed:
-            self.count -= 1
+            self.running.pop(key, None)
             self.changed.notify_all()
 
     def wait_until_quiet(self, timeout=30):
-        """Return once no request has run for a moment, or fail after timeout.
+        """Return once no request has run for 0.2 s, or fail after `timeout`.
 
-        Quiet for a moment, not just at zero: a request the browser sent just
+        Idle for a moment, not just at zero: a request the browser sent just
         before it closed may still be waiting to be accepted.
         """
         deadline = time.monotonic() + timeout
@@ -97,10 +99,13 @@ class RequestsInFlight:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    pytest.fail(f"{self.count} live-server requests still running")
-                if self.count:
+                    paths = sorted(self.running.values())
+                    # A request that never ends must fail one test, not all.
+                    self.running.clear()
+                    pytest.fail(f"live-server requests still running: {paths}")
+                if self.running:
                     self.changed.wait(remaining)
-                elif not self.changed.wait(0.2):
+                elif not self.changed.wait(min(0.2, remaining)) and not self.running:
                     return
 
 
@@ -131,14 +136,25 @@ def live_server(live_server):
     return live_server
 
 
+@pytest.fixture(autouse=True)
+def quiet_live_server(browser, live_server):
+    """After each test, close its browser contexts and wait for the server.
+
+    Autouse, so set up after pytest-django's own autouse live-server fixture
+    and torn down before it flushes the database (see RequestsInFlight).
+    """
+    yield
+    for context in browser.contexts:
+        context.close()
+    live_server.requests.wait_until_quiet()
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     context.close()
-    # Before the database is flushed for the next test (see RequestsInFlight).
-    live_server.requests.wait_until_quiet()
 
 
 @pytest.fixture
