@@ -60,7 +60,7 @@ import time
 import zlib
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.cache import (
     add_never_cache_headers,
     cc_delim_re,
@@ -68,6 +68,7 @@ from django.utils.cache import (
     patch_cache_control,
     patch_vary_headers,
 )
+from django.utils.http import parse_http_date_safe
 
 from core import cache as page_cache
 
@@ -427,11 +428,22 @@ class PageCacheMiddleware:
         return self.conditional(request, response)
 
     def conditional(self, request, response):
-        """304 for a matching If-None-Match; HEAD answers carry no body."""
+        """304 for a matching If-None-Match; HEAD answers carry no body.
+
+        A file's Last-Modified (its mtime) also answers If-Modified-Since, as
+        `curl -z` and `wget -N` ask. A page's does not: a feed's is its newest
+        item's date, which an unpublished item moves back.
+        """
         if not response.has_header("ETag"):
             return response
+        last_modified = None
+        if isinstance(response, FileResponse):
+            last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
         answer = get_conditional_response(
-            request, etag=response["ETag"], response=response
+            request,
+            etag=response["ETag"],
+            last_modified=last_modified,
+            response=response,
         )
         if answer is not response:
             response.close()  # A streamed file is not sent: close it now.

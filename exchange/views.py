@@ -6,6 +6,7 @@ type, an ETag and Last-Modified from the file, and a short public cache
 lifetime, so a CDN can keep them while a new run still shows within minutes.
 """
 
+import os
 from datetime import UTC, datetime
 
 from django.http import FileResponse, Http404
@@ -66,14 +67,19 @@ def data_file(request, name):
     if found is None:
         raise Http404("No such download.")
     path, content_type = found
-    stat = path.stat()
+    # The open file's own size and time: publish_data may replace the file
+    # between a stat() of its path and the open().
+    try:
+        file = path.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such download.") from None
+    stat = os.fstat(file.fileno())
     etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
     last_modified = http_date(stat.st_mtime)
-    # The page-cache middleware answers If-None-Match (core.middleware_cache)
-    # with the Vary a 200 would carry, and the ETag of the variant it sends.
-    response = FileResponse(
-        path.open("rb"), content_type=content_type, as_attachment=False
-    )
+    # The page-cache middleware answers If-None-Match and If-Modified-Since
+    # (core.middleware_cache) with the Vary a 200 would carry, and the ETag
+    # of the variant it sends.
+    response = FileResponse(file, content_type=content_type, as_attachment=False)
     response["Content-Disposition"] = f'inline; filename="{name}"'
     response["ETag"] = etag
     response["Last-Modified"] = last_modified

@@ -174,6 +174,23 @@ def test_a_304_for_a_file_carries_the_vary_of_its_200(record, client, encoding):
     changed.close()
 
 
+def test_a_file_answers_if_modified_since_and_a_feed_does_not(record, client):
+    call_command("publish_data", verbosity=0)
+    url = reverse("exchange:data_file", args=["summitwatch.json"])
+    first = client.get(url)
+    first.close()
+    again = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 304
+    assert "Accept-Encoding" in again["Vary"]
+    # A feed's Last-Modified is its newest item's date, which unpublishing
+    # that item moves back: it is no validator, and the feed is sent again.
+    feed_url = reverse("articles:feed_rss")
+    feed = client.get(feed_url)
+    assert feed.status_code == 200 and feed.has_header("Last-Modified")
+    again = client.get(feed_url, HTTP_IF_MODIFIED_SINCE=feed["Last-Modified"])
+    assert again.status_code == 200
+
+
 @pytest.mark.parametrize(
     "name", ["secret.json", "..%2Fdb.sqlite3", ".summitwatch.json.x.tmp", "snapshots"]
 )
