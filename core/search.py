@@ -369,6 +369,36 @@ def _column(model, field_name):
     return f"{_quoted(meta.db_table)}.{_quoted(meta.get_field(field_name).column)}"
 
 
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _inline_constants(sql, params, keep):
+    """`sql` with each parameter but `keep` (the moment) written in as a
+    literal, and the parameters left.
+
+    Search's statements are prepared on PostgreSQL (`fetch_rows`), and a
+    prepared statement's plan is made once for any parameters. With
+    `status = $1` the planner cannot know that nearly every row is
+    published: it guessed the status index selective, and checked each
+    article's whole search vector along it, 20 ms for a rare word instead of
+    the GIN index's 1 ms. Written in, the constant's statistics are used.
+    """
+    connection.ensure_connection()  # compose_sql quotes as the server would
+    values = iter(params)
+    left = []
+
+    def replace(match):
+        if match.group() == "%%":
+            return "%%"
+        value = next(values)
+        if value == keep:
+            left.append(value)
+            return "%s"
+        return connection.ops.compose_sql("%s", [value]).replace("%", "%%")
+
+    return _PLACEHOLDER.sub(replace, sql), left
+
+
 def _compile_table(model, public, title_field):
     meta = model._meta
     queryset = public(NOW_STANDIN)
@@ -380,6 +410,8 @@ def _compile_table(model, public, title_field):
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
         where_sql = f"{_column(model, meta.pk.name)} IN ({sql})"
     standin = _as_stored(NOW_STANDIN)
+    if connection.vendor == "postgresql":
+        where_sql, params = _inline_constants(where_sql, params, keep=standin)
     field_names = {field.name for field in meta.concrete_fields}
     return SearchTable(
         code=model_code(model),

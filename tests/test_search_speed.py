@@ -7,6 +7,7 @@ changes none of that.
 """
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from core import cache as page_cache
 from core.models import Status
+from core.search import _inline_constants as inline_constants
 from core.search import snippet
 from home import search as site_search
 from home.search import SiteSearch
@@ -307,6 +309,44 @@ def test_search_statements_are_prepared_and_djangos_own_are_not(client):
     assert not [sql for sql in prepared if '"articles_article"."slug"' in sql]
     # Still seen by Django's execute wrappers (the page cache's watch).
     assert sum("COUNT(*)" in sql for sql in seen) >= 6
+
+
+@on_postgresql
+def test_a_prepared_statement_sees_the_public_status_not_a_parameter(client):
+    """A prepared statement's plan is made once for any parameters. With the
+    status a parameter, the planner took the status index for a selective
+    one and read every article's search vector along it: 20 ms for a rare
+    word on 10,000 articles, against 1 ms through the GIN index. Only the
+    moment, which changes, stays a parameter."""
+    ArticleFactory(title="Quokka census", body="Wombats too.")
+    for query in ["quokka", "wombat", "census", "too", "quokka census", "zebra"]:
+        search(client, query)
+
+    prepared = [sql for sql in prepared_statements() if "COUNT(*)" in sql]
+    assert prepared
+    for sql in prepared:
+        assert '"articles_article"."status" = \'published\'' in sql
+        assert not re.search(r'"status"\)? = \$\d', sql)
+
+
+@on_postgresql
+def test_constants_are_written_in_as_the_server_would_quote_them():
+    moment = timezone.now()
+    sql, params = inline_constants(
+        "a = %s AND b LIKE '50%%' AND c <= %s AND d = %s",
+        ["it's 5% off", moment, 7],
+        keep=moment,
+    )
+
+    assert sql == "a = 'it''s 5%% off' AND b LIKE '50%%' AND c <= %s AND d = 7"
+    assert params == [moment]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM (SELECT 'it''s 5%% off' AS a, 7 AS d, "
+            "'2000-01-01'::timestamptz AS c, '50%%' AS b) t WHERE " + sql,
+            params,
+        )
+        assert cursor.fetchall() == [(1,)]
 
 
 @on_postgresql
