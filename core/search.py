@@ -383,7 +383,9 @@ def _inline_constants(sql, params, keep):
     article's whole search vector along it, 20 ms for a rare word instead of
     the GIN index's 1 ms. Written in, the constant's statistics are used.
     """
-    connection.ensure_connection()  # compose_sql quotes as the server would
+    from psycopg.sql import Literal  # PostgreSQL only, where psycopg is installed
+
+    connection.ensure_connection()  # Literal quotes as this server would
     values = iter(params)
     left = []
 
@@ -394,7 +396,8 @@ def _inline_constants(sql, params, keep):
         if value == keep:
             left.append(value)
             return "%s"
-        return connection.ops.compose_sql("%s", [value]).replace("%", "%%")
+        literal = Literal(value).as_string(connection.connection)
+        return literal.replace("%", "%%")
 
     return _PLACEHOLDER.sub(replace, sql), left
 
