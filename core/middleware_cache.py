@@ -446,7 +446,12 @@ class PageCacheMiddleware:
             response=response,
         )
         if answer is not response:
-            response.close()  # A streamed file is not sent: close it now.
+            # The body is not sent. What it holds (a file) is closed with the
+            # answer, when Django closes that at the end of the request:
+            # response.close() would announce the end now (request_finished,
+            # which closes the database connection) while the request runs.
+            answer._resource_closers.extend(response._resource_closers)
+            response._resource_closers.clear()
             return answer
         if request.method == "HEAD" and response.status_code == 200:
             # Content-Length still tells the size of the GET answer.

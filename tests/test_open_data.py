@@ -4,10 +4,12 @@ import csv
 import io
 import json
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.core.signals import request_finished
 from django.urls import reverse
 
 from exchange import opendata
@@ -171,14 +173,44 @@ def test_a_304_for_a_file_carries_the_vary_of_its_200(record, client, encoding):
         url, HTTP_ACCEPT_ENCODING=other, HTTP_IF_NONE_MATCH=first["ETag"]
     )
     assert changed.status_code == 200
-    changed.close()
+    b"".join(changed.streaming_content)
+
+
+def test_a_304_ends_the_request_once_and_closes_the_file(record, client):
+    call_command("publish_data", verbosity=0)
+    url = reverse("exchange:data_file", args=["summitwatch.json"])
+    first = client.get(url)
+    b"".join(first.streaming_content)  # closed as the test client closes it
+    opened = []
+    real_open = Path.open
+
+    def watched_open(path, *args, **kwargs):
+        opened.append(real_open(path, *args, **kwargs))
+        return opened[-1]
+
+    ends = []
+
+    def on_request_finished(**kwargs):
+        ends.append([file.closed for file in opened])
+
+    request_finished.connect(on_request_finished)
+    try:
+        with mock.patch.object(Path, "open", watched_open):
+            again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    finally:
+        request_finished.disconnect(on_request_finished)
+
+    assert again.status_code == 304
+    # One end of the request, after the file the view opened was closed: an
+    # early request_finished would close the database connection mid-request.
+    assert ends == [[True]]
 
 
 def test_a_file_answers_if_modified_since_and_a_feed_does_not(record, client):
     call_command("publish_data", verbosity=0)
     url = reverse("exchange:data_file", args=["summitwatch.json"])
     first = client.get(url)
-    first.close()
+    b"".join(first.streaming_content)  # closed as the test client closes it
     again = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert again.status_code == 304
     assert "Accept-Encoding" in again["Vary"]
