@@ -150,18 +150,31 @@ def test_files_are_served_with_types_and_caching(record, client):
     assert "CC BY 4.0" in download(client, "LICENCE.txt").getvalue().decode()
 
 
+@pytest.fixture
+def json_url(record):
+    """The address of the published summitwatch.json."""
+    call_command("publish_data", verbosity=0)
+    return reverse("exchange:data_file", args=["summitwatch.json"])
+
+
+def fetched(client, url, **headers):
+    """A GET whose streamed body is read to the end, as a client reads it
+    (which closes it as the test client closes it: not by hand)."""
+    response = client.get(url, **headers)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
+
+
 @pytest.mark.parametrize("encoding", ["identity", "gzip"])
-def test_a_304_for_a_file_carries_the_vary_of_its_200(record, client, encoding):
+def test_a_304_for_a_file_carries_the_vary_of_its_200(json_url, client, encoding):
     # A cache that revalidates keeps the stored 200 per Accept-Encoding only
     # if the 304 says so too (RFC 9110 15.4.5: a 304 repeats Vary and ETag).
-    call_command("publish_data", verbosity=0)
-    url = reverse("exchange:data_file", args=["summitwatch.json"])
-    first = client.get(url, HTTP_ACCEPT_ENCODING=encoding)
+    first = fetched(client, json_url, HTTP_ACCEPT_ENCODING=encoding)
     assert first.status_code == 200
     assert "Accept-Encoding" in first["Vary"]
-    b"".join(first.streaming_content)
     again = client.get(
-        url, HTTP_ACCEPT_ENCODING=encoding, HTTP_IF_NONE_MATCH=first["ETag"]
+        json_url, HTTP_ACCEPT_ENCODING=encoding, HTTP_IF_NONE_MATCH=first["ETag"]
     )
     assert again.status_code == 304
     assert again["ETag"] == first["ETag"]
@@ -169,18 +182,14 @@ def test_a_304_for_a_file_carries_the_vary_of_its_200(record, client, encoding):
     assert again["Last-Modified"] == first["Last-Modified"]
     # The other variant's tag names other bytes: the whole file again.
     other = "gzip" if encoding == "identity" else "identity"
-    changed = client.get(
-        url, HTTP_ACCEPT_ENCODING=other, HTTP_IF_NONE_MATCH=first["ETag"]
+    changed = fetched(
+        client, json_url, HTTP_ACCEPT_ENCODING=other, HTTP_IF_NONE_MATCH=first["ETag"]
     )
     assert changed.status_code == 200
-    b"".join(changed.streaming_content)
 
 
-def test_a_304_ends_the_request_once_and_closes_the_file(record, client):
-    call_command("publish_data", verbosity=0)
-    url = reverse("exchange:data_file", args=["summitwatch.json"])
-    first = client.get(url)
-    b"".join(first.streaming_content)  # closed as the test client closes it
+def test_a_304_ends_the_request_once_and_closes_the_file(json_url, client):
+    first = fetched(client, json_url)
     opened = []
     real_open = Path.open
 
@@ -196,7 +205,7 @@ def test_a_304_ends_the_request_once_and_closes_the_file(record, client):
     request_finished.connect(on_request_finished)
     try:
         with mock.patch.object(Path, "open", watched_open):
-            again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+            again = client.get(json_url, HTTP_IF_NONE_MATCH=first["ETag"])
     finally:
         request_finished.disconnect(on_request_finished)
 
@@ -206,12 +215,9 @@ def test_a_304_ends_the_request_once_and_closes_the_file(record, client):
     assert ends == [[True]]
 
 
-def test_a_file_answers_if_modified_since_and_a_feed_does_not(record, client):
-    call_command("publish_data", verbosity=0)
-    url = reverse("exchange:data_file", args=["summitwatch.json"])
-    first = client.get(url)
-    b"".join(first.streaming_content)  # closed as the test client closes it
-    again = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+def test_a_file_answers_if_modified_since_and_a_feed_does_not(json_url, client):
+    first = fetched(client, json_url)
+    again = client.get(json_url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert again.status_code == 304
     assert "Accept-Encoding" in again["Vary"]
     # A feed's Last-Modified is its newest item's date, which unpublishing
